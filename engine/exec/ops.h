@@ -1,0 +1,152 @@
+/* ops.h -- the relational operators: the contracts every operator keeps, and their entry points.
+ *
+ * Contracts (every operator here):
+ *   - Inputs are borrowed (the caller keeps its references); the result is a new table in *out,
+ *     owned by the caller. On any failure *out is NULL, nothing leaks, and `d` says why.
+ *   - Parallel over partitions on the process pool (lp_pool_run); each task writes only its own
+ *     slot, the caller merges in partition order, so results do not depend on the thread count.
+ *   - Cancellation is checked between partitions (lp_cancelled()); a cancelled operator returns
+ *     LP_ECANCELLED within ~100 ms and frees everything it made.
+ *   - A refused allocation returns LP_ENOMEM through lp_diag_nomem(d, "<operator name>").
+ *   - Keys and columns are given by index into the input's columns: expressions are computed
+ *     into columns first (lp_project), as Spark's planner does, so these operators never
+ *     evaluate expressions themselves.
+ *   - Null semantics are SQL's: null keys group together, never join; aggregates skip nulls.
+ */
+#ifndef LP_OPS_H
+#define LP_OPS_H
+
+#include "loupe_int.h"
+
+typedef struct lp_expr lp_expr; /* exec/expr.h */
+
+/* ---- filter, project, limit, union, sample (exec/filter.c, exec/project.c) ---- */
+
+/* Rows where `pred` (bound to in's schema, boolean) is true; null counts as false. */
+LP_WUR lp_status lp_filter(lp_table *in, const lp_expr *pred, lp_table **out, lp_diag *d);
+/* One output column per expression (bound to in's schema), named names[i]. A bare column
+ * reference passes the input column through by reference, without copying. */
+LP_WUR lp_status lp_project(lp_table *in, const lp_expr *const *exprs, const char *const *names, int n,
+                            lp_table **out, lp_diag *d);
+/* The first n rows, in partition order. */
+LP_WUR lp_status lp_limit(lp_table *in, int64_t n, lp_table **out, lp_diag *d);
+/* a's rows then b's, matched by position; types unify (lp_type_unify); names are a's. An
+ * LP_ETYPE error when the column counts differ. */
+LP_WUR lp_status lp_union(lp_table *a, lp_table *b, lp_table **out, lp_diag *d);
+/* Each row independently with probability `fraction`, seeded: the same seed gives the same
+ * rows whatever the thread count (the random stream is keyed on partition and row). */
+LP_WUR lp_status lp_sample(lp_table *in, double fraction, uint64_t seed, lp_table **out, lp_diag *d);
+
+/* ---- aggregation (exec/agg.c) ---- */
+
+typedef enum lp_aggfn {
+    LP_AGG_COUNT_STAR,        /* count(*): rows, col ignored */
+    LP_AGG_COUNT,             /* count(col): non-null values */
+    LP_AGG_COUNT_DISTINCT,    /* count(DISTINCT col) */
+    LP_AGG_SUM,               /* int64 -> int64, float64 -> float64; null when no values */
+    LP_AGG_MEAN,              /* float64 */
+    LP_AGG_MIN,
+    LP_AGG_MAX,
+    LP_AGG_STDDEV_SAMP,       /* float64; null with fewer than 2 values */
+    LP_AGG_STDDEV_POP,
+    LP_AGG_VAR_SAMP,
+    LP_AGG_VAR_POP,
+    LP_AGG_FIRST,             /* first value in partition order (ignore_nulls as Spark's) */
+    LP_AGG_LAST,
+    LP_AGG_MEDIAN,            /* exact, linear interpolation (Spark's median / percentile) */
+    LP_AGG_PERCENTILE,        /* exact percentile p, linear interpolation (Spark's percentile) */
+    LP_AGG_PERCENTILE_APPROX, /* Spark's percentile_approx: an actual value of the column, the
+                               * smallest v with rank >= p * n (computed exactly here) */
+    LP_AGG_COLLECT_LIST,      /* list of the non-null values in partition order */
+} lp_aggfn;
+
+typedef struct lp_aggspec {
+    lp_aggfn fn;
+    int col;            /* input column; -1 for count(*) */
+    double p;           /* the percentile, for the percentile functions */
+    bool ignore_nulls;  /* first/last */
+    const char *name;   /* the output column's name */
+} lp_aggspec;
+
+/* Groups by keys[0..nkeys) (any types, null keys form their own group) and computes the
+ * aggregates. Output: the key columns (input names), then one column per aggregate. With
+ * nkeys == 0 the result is one row (count 0, others null, on an empty input).
+ * Group order: unspecified but deterministic (the same for any thread count). */
+LP_WUR lp_status lp_aggregate(lp_table *in, const int *keys, int nkeys, const lp_aggspec *aggs, int naggs,
+                              lp_table **out, lp_diag *d);
+/* The result type of an aggregate over a column of type t. */
+lp_type lp_agg_result_type(lp_aggfn fn, lp_type t);
+/* One row per distinct value of cols[0..ncols) (ncols == 0: all columns), keeping each key's
+ * first row in partition order with all of in's columns: distinct() and dropDuplicates(subset). */
+LP_WUR lp_status lp_distinct(lp_table *in, const int *cols, int ncols, lp_table **out, lp_diag *d);
+
+/* ---- sort (exec/sort.c) ---- */
+
+typedef struct lp_sortkey {
+    int col;
+    bool desc;
+    bool nulls_first;  /* Spark's default: nulls first ascending, last descending */
+} lp_sortkey;
+
+/* A stable multi-key sort; limit >= 0 keeps only the first `limit` rows and takes the top-k
+ * path (a bounded heap per partition, then a merge). The result is one partition per at most
+ * LP_SORT_PART_ROWS rows. */
+#define LP_SORT_PART_ROWS 65536
+LP_WUR lp_status lp_sort(lp_table *in, const lp_sortkey *keys, int nkeys, int64_t limit, lp_table **out,
+                         lp_diag *d);
+
+/* ---- join (exec/join.c) ---- */
+
+typedef enum lp_join_how {
+    LP_JOIN_INNER,
+    LP_JOIN_LEFT,
+    LP_JOIN_RIGHT,
+    LP_JOIN_FULL,
+    LP_JOIN_SEMI,   /* left rows with a match, left columns only */
+    LP_JOIN_ANTI,   /* left rows without a match, left columns only */
+    LP_JOIN_CROSS,  /* every pair; nkeys must be 0 */
+} lp_join_how;
+
+/* Hash join on lkeys[i] == rkeys[i] (pairwise same type, or both numeric: compared as float64).
+ * Output: left's columns then right's (names as they are; the caller renames or drops the
+ * duplicated keys of a USING join), or left's only for semi and anti. Row order: for inner and
+ * left joins, left rows in order, each followed by its matches in right's order; then (right,
+ * full) the unmatched right rows in order. A null key never matches. */
+LP_WUR lp_status lp_join(lp_table *left, lp_table *right, const int *lkeys, const int *rkeys, int nkeys,
+                         lp_join_how how, lp_table **out, lp_diag *d);
+
+/* ---- statistics for rendering (exec/stats.c) ---- */
+
+typedef struct lp_hist_opts {
+    int bins;          /* number of bins (default 10 when 0) */
+    double width;      /* bin width; when > 0 it wins over bins */
+    bool log;          /* logarithmic bins (values <= 0 are skipped and counted) */
+    bool normalize;    /* each series sums to 1 */
+    int group_col;     /* -1: one series; else one series per distinct value of this column */
+    double lo, hi;     /* range; NAN = the data's min and max */
+} lp_hist_opts;
+
+void lp_hist_opts_init(lp_hist_opts *o);
+
+typedef struct lp_histogram {
+    int nbins;
+    double *edges;       /* nbins + 1 edges, ascending */
+    int nseries;
+    char **series;       /* nseries names (the group values as text; "all" without groups) */
+    double *counts;      /* nseries * nbins, series-major: counts[s * nbins + b] */
+    int64_t nulls;       /* values that were null or NaN and not counted */
+    int64_t skipped;     /* values <= 0 on log bins, not counted */
+} lp_histogram;
+
+/* The histogram of numeric (or date/timestamp, as days/micros) column `col`. All series share
+ * the same bins. The last bin includes its upper edge. */
+LP_WUR lp_status lp_histogram_compute(lp_table *in, int col, const lp_hist_opts *o, lp_histogram **out,
+                                      lp_diag *d);
+void lp_histogram_free(lp_histogram *h);
+
+/* describe()/summary(): a table with a `summary` string column (count, mean, stddev, min, 25%,
+ * 50%, 75%, max) and one string column per input column in cols (ncols == 0: every numeric
+ * and string column), formatted as Spark's describe() formats them. */
+LP_WUR lp_status lp_describe(lp_table *in, const int *cols, int ncols, lp_table **out, lp_diag *d);
+
+#endif /* LP_OPS_H */

@@ -1,0 +1,461 @@
+/* column.c -- immutable reference-counted columns and the builder that makes them.
+ *
+ * DESIGN
+ * A column is built once, by one thread, through an lp_colbuf, then finished into an lp_column
+ * that never changes again. From then on it is shared by reference: a table's partition, a
+ * projection that passes it through untouched, and every worker thread that reads it all hold
+ * the same buffers. The reference count is the only thing written after finishing, atomically.
+ *
+ * Layout is Apache Arrow's (see loupe_int.h), with two deliberate differences: bool values are
+ * one byte per row (filter masks are produced and consumed far more often than bool columns
+ * are stored, and bytes keep those loops branch-free), and string/list offsets are int64 so a
+ * partition can hold more than 2 GiB of text (a 2 GB single line must not overflow).
+ *
+ * The builder's appends never report failure: a refused allocation sets the sticky `nomem`
+ * flag and the append is dropped; lp_colbuf_finish reports LP_ENOMEM. That keeps the hot
+ * append loops free of error checks without ever losing a failure.
+ */
+#include "loupe_int.h"
+
+#include <stdlib.h>
+
+static size_t elem_size(lp_kind k) {
+    switch (k) {
+    case LP_BOOL: return 1;
+    case LP_DATE: return 4;
+    case LP_INT64: case LP_FLOAT64: case LP_TIMESTAMP: case LP_STRING: case LP_LIST: return 8;
+    default: return 1;
+    }
+}
+
+static bool has_offsets(lp_type t) { return t.kind == LP_STRING || t.kind == LP_LIST; }
+
+/* ---- columns ---- */
+
+lp_column *lp_column_ref(lp_column *c) {
+    if (c) atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    return c;
+}
+
+void lp_column_unref(lp_column *c) {
+    if (!c) return;
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1) return;
+    lp_free(c->valid);
+    lp_free(c->v.raw);
+    lp_free(c->data);
+    lp_column_unref(c->child);
+    lp_free(c);
+}
+
+lp_value lp_column_get(const lp_column *c, int64_t row) {
+    lp_value v;
+    memset(&v, 0, sizeof v);
+    v.type = c->type;
+    if (!lp_col_valid(c, row)) {
+        v.null = true;
+        return v;
+    }
+    switch ((lp_kind)c->type.kind) {
+    case LP_BOOL: v.u.b = c->v.b[row]; break;
+    case LP_INT64: case LP_TIMESTAMP: v.u.i = c->v.i[row]; break;
+    case LP_FLOAT64: v.u.f = c->v.f[row]; break;
+    case LP_DATE: v.u.d = c->v.d[row]; break;
+    case LP_STRING: v.u.s.p = lp_col_str(c, row, &v.u.s.n); break;
+    case LP_LIST:
+        v.u.list.child = c->child;
+        v.u.list.start = c->v.off[row];
+        v.u.list.n = c->v.off[row + 1] - c->v.off[row];
+        break;
+    default: v.null = true; break;
+    }
+    return v;
+}
+
+size_t lp_column_bytes(const lp_column *c) {
+    size_t n = (size_t)c->len * elem_size(c->type.kind) + (has_offsets(c->type) ? 8 : 0);
+    if (c->valid) n += (size_t)(c->len + 7) / 8;
+    if (c->type.kind == LP_STRING) n += (size_t)c->v.off[c->len];
+    if (c->child) n += lp_column_bytes(c->child);
+    return n;
+}
+
+lp_column *lp_column_new_null(lp_type t, int64_t len) {
+    lp_colbuf b;
+    lp_colbuf_init(&b, t);
+    lp_colbuf_reserve(&b, len, 0);
+    for (int64_t i = 0; i < len; i++) lp_colbuf_append_null(&b);
+    lp_column *c;
+    return lp_colbuf_finish(&b, &c) == LP_OK ? c : NULL;
+}
+
+lp_column *lp_column_new_const(const lp_value *v, int64_t len) {
+    lp_type t = v->type;
+    if (t.kind == LP_NULLTYPE) t = lp_type_of(LP_STRING);
+    lp_colbuf b;
+    lp_colbuf_init(&b, t);
+    lp_colbuf_reserve(&b, len, t.kind == LP_STRING && !v->null ? (size_t)(v->u.s.n * len) : 0);
+    for (int64_t i = 0; i < len; i++) lp_colbuf_append_value(&b, v);
+    lp_column *c;
+    return lp_colbuf_finish(&b, &c) == LP_OK ? c : NULL;
+}
+
+lp_column *lp_column_take(const lp_column *c, const int64_t *idx, int64_t n) {
+    lp_colbuf b;
+    lp_colbuf_init(&b, c->type);
+    size_t bytes = 0;
+    if (c->type.kind == LP_STRING)
+        for (int64_t k = 0; k < n; k++)
+            if (idx[k] >= 0) bytes += (size_t)(c->v.off[idx[k] + 1] - c->v.off[idx[k]]);
+    lp_colbuf_reserve(&b, n, bytes);
+    if (!b.nomem && !c->valid && c->type.kind != LP_STRING && c->type.kind != LP_LIST) {
+        /* fixed width, no nulls in the source: a plain gather */
+        bool any_neg = false;
+        for (int64_t k = 0; k < n; k++) any_neg |= idx[k] < 0;
+        if (!any_neg) {
+            size_t es = elem_size(c->type.kind);
+            char *dst = b.vals;
+            const char *src = c->v.raw;
+            if (es == 8)
+                for (int64_t k = 0; k < n; k++) memcpy(dst + 8 * k, src + 8 * idx[k], 8);
+            else
+                for (int64_t k = 0; k < n; k++) memcpy(dst + es * (size_t)k, src + es * (size_t)idx[k], es);
+            b.len = n;
+            lp_column *out;
+            return lp_colbuf_finish(&b, &out) == LP_OK ? out : NULL;
+        }
+    }
+    for (int64_t k = 0; k < n; k++) {
+        if (idx[k] < 0) {
+            lp_colbuf_append_null(&b);
+        } else {
+            lp_value v = lp_column_get(c, idx[k]);
+            lp_colbuf_append_value(&b, &v);
+        }
+    }
+    lp_column *out;
+    return lp_colbuf_finish(&b, &out) == LP_OK ? out : NULL;
+}
+
+void lp_colbuf_append_rows(lp_colbuf *b, const lp_column *c, int64_t start, int64_t n) {
+    if (n <= 0) return;
+    lp_kind k = c->type.kind;
+    if (k == LP_LIST || !lp_type_eq(b->type, c->type)) {
+        for (int64_t r = start; r < start + n; r++) {
+            lp_value v = lp_column_get(c, r);
+            lp_colbuf_append_value(b, &v);
+        }
+        return;
+    }
+    size_t bytes = k == LP_STRING ? (size_t)(c->v.off[start + n] - c->v.off[start]) : 0;
+    if (!lp_colbuf_reserve(b, n, bytes)) return;
+    int64_t base = b->len;
+    if (k == LP_STRING) {
+        int64_t *off = b->vals;
+        int64_t delta = (int64_t)b->dlen - c->v.off[start];
+        memcpy(b->data + b->dlen, c->data + c->v.off[start], bytes);
+        for (int64_t r = 0; r < n; r++) off[base + r + 1] = c->v.off[start + r + 1] + delta;
+        b->dlen += bytes;
+    } else {
+        size_t es = elem_size(k);
+        memcpy((char *)b->vals + es * (size_t)base, (const char *)c->v.raw + es * (size_t)start, es * (size_t)n);
+    }
+    b->len += n;
+    if (c->valid || b->valid) {
+        /* re-append validity row by row: rare (only columns with nulls) */
+        b->len = base;
+        for (int64_t r = 0; r < n; r++) {
+            if (lp_col_valid(c, start + r)) {
+                if (b->valid) b->valid[(base + r) >> 3] |= (uint8_t)(1u << ((base + r) & 7));
+                b->len++;
+            } else {
+                lp_colbuf_append_null(b); /* empty slot, zero value, bit cleared */
+            }
+        }
+    }
+}
+
+lp_column *lp_column_slice(const lp_column *c, int64_t start, int64_t n) {
+    lp_colbuf b;
+    lp_colbuf_init(&b, c->type);
+    lp_colbuf_append_rows(&b, c, start, n);
+    lp_column *out;
+    return lp_colbuf_finish(&b, &out) == LP_OK ? out : NULL;
+}
+
+lp_column *lp_column_concat(lp_column *const *cols, int ncols) {
+    if (ncols == 1) return lp_column_ref((lp_column *)cols[0]);
+    lp_colbuf b;
+    lp_colbuf_init(&b, ncols ? cols[0]->type : lp_type_of(LP_STRING));
+    int64_t rows = 0;
+    size_t bytes = 0;
+    for (int i = 0; i < ncols; i++) {
+        rows += cols[i]->len;
+        if (cols[i]->type.kind == LP_STRING) bytes += (size_t)cols[i]->v.off[cols[i]->len];
+    }
+    lp_colbuf_reserve(&b, rows, bytes);
+    for (int i = 0; i < ncols; i++) lp_colbuf_append_rows(&b, cols[i], 0, cols[i]->len);
+    lp_column *out;
+    return lp_colbuf_finish(&b, &out) == LP_OK ? out : NULL;
+}
+
+/* ---- builder ---- */
+
+void lp_colbuf_init(lp_colbuf *b, lp_type t) {
+    memset(b, 0, sizeof *b);
+    b->type = t;
+}
+
+void lp_colbuf_reset(lp_colbuf *b) {
+    lp_free(b->valid);
+    lp_free(b->vals);
+    lp_free(b->data);
+    if (b->child) {
+        lp_colbuf_reset(b->child);
+        lp_free(b->child);
+    }
+    memset(b, 0, sizeof *b);
+}
+
+bool lp_colbuf_reserve(lp_colbuf *b, int64_t rows, size_t bytes) {
+    if (b->nomem) return false;
+    int64_t need = b->len + rows;
+    if (need > b->cap || !b->vals) {
+        int64_t cap = b->cap ? b->cap : 16;
+        while (cap < need) cap += cap / 2 + 16;
+        size_t es = elem_size(b->type.kind);
+        size_t slots = (size_t)cap + (has_offsets(b->type) ? 1 : 0);
+        void *v = lp_realloc(b->vals, slots * es);
+        if (!v) goto nomem;
+        if (!b->vals && has_offsets(b->type)) ((int64_t *)v)[0] = 0;
+        b->vals = v;
+        if (b->valid) {
+            size_t old = (size_t)(b->cap + 7) / 8, nw = (size_t)(cap + 7) / 8;
+            uint8_t *m = lp_realloc(b->valid, nw);
+            if (!m) goto nomem;
+            memset(m + old, 0, nw - old);
+            b->valid = m;
+        }
+        b->cap = cap;
+    }
+    if (bytes && b->dlen + bytes > b->dcap) {
+        size_t cap = b->dcap ? b->dcap : 256;
+        while (cap < b->dlen + bytes) cap += cap / 2 + 256;
+        char *d = lp_realloc(b->data, cap);
+        if (!d) goto nomem;
+        b->data = d;
+        b->dcap = cap;
+    }
+    return true;
+nomem:
+    b->nomem = true;
+    return false;
+}
+
+/* Makes room for one more row. */
+static inline bool room(lp_colbuf *b) { return LP_LIKELY(b->len < b->cap && b->vals) || lp_colbuf_reserve(b, 1, 0); }
+
+static inline void mark_valid(lp_colbuf *b) {
+    if (LP_UNLIKELY(b->valid != NULL)) b->valid[b->len >> 3] |= (uint8_t)(1u << (b->len & 7));
+}
+
+void lp_colbuf_append_null(lp_colbuf *b) {
+    if (!room(b)) return;
+    if (!b->valid) {
+        size_t nb = (size_t)(b->cap + 7) / 8;
+        b->valid = lp_malloc(nb);
+        if (!b->valid) {
+            b->nomem = true;
+            return;
+        }
+        memset(b->valid, 0, nb);
+        for (int64_t i = 0; i < b->len; i++) b->valid[i >> 3] |= (uint8_t)(1u << (i & 7));
+    }
+    b->valid[b->len >> 3] &= (uint8_t) ~(1u << (b->len & 7));
+    size_t es = elem_size(b->type.kind);
+    if (has_offsets(b->type)) {
+        int64_t *off = b->vals;
+        off[b->len + 1] = off[b->len];
+    } else {
+        memset((char *)b->vals + es * (size_t)b->len, 0, es);
+    }
+    b->len++;
+    b->null_count++;
+}
+
+void lp_colbuf_append_bool(lp_colbuf *b, bool v) {
+    if (!room(b)) return;
+    mark_valid(b);
+    ((uint8_t *)b->vals)[b->len++] = v;
+}
+
+void lp_colbuf_append_i64(lp_colbuf *b, int64_t v) {
+    if (!room(b)) return;
+    mark_valid(b);
+    ((int64_t *)b->vals)[b->len++] = v;
+}
+
+void lp_colbuf_append_f64(lp_colbuf *b, double v) {
+    if (!room(b)) return;
+    mark_valid(b);
+    ((double *)b->vals)[b->len++] = v;
+}
+
+void lp_colbuf_append_date(lp_colbuf *b, int32_t v) {
+    if (!room(b)) return;
+    mark_valid(b);
+    ((int32_t *)b->vals)[b->len++] = v;
+}
+
+void lp_colbuf_append_str(lp_colbuf *b, const char *s, size_t n) {
+    if (!(LP_LIKELY(b->len < b->cap && b->vals && b->dlen + n <= b->dcap)) && !lp_colbuf_reserve(b, 1, n)) return;
+    mark_valid(b);
+    if (n) memcpy(b->data + b->dlen, s, n);
+    b->dlen += n;
+    ((int64_t *)b->vals)[++b->len] = (int64_t)b->dlen;
+}
+
+lp_colbuf *lp_colbuf_list_child(lp_colbuf *b) {
+    if (!b->child) {
+        b->child = lp_malloc(sizeof *b->child);
+        if (!b->child) {
+            /* A builder already in the failed state: the caller's appends to it do nothing and
+             * allocate nothing, and finish reports the failure through b. */
+            static _Thread_local lp_colbuf sink;
+            b->nomem = true;
+            lp_colbuf_init(&sink, lp_type_of(b->type.elem));
+            sink.nomem = true;
+            return &sink;
+        }
+        lp_colbuf_init(b->child, lp_type_of(b->type.elem));
+    }
+    return b->child;
+}
+
+void lp_colbuf_list_end(lp_colbuf *b) {
+    if (!room(b)) return;
+    mark_valid(b);
+    ((int64_t *)b->vals)[b->len + 1] = b->child ? b->child->len : 0;
+    b->len++;
+}
+
+void lp_colbuf_append_value(lp_colbuf *b, const lp_value *v) {
+    if (v->null || v->type.kind == LP_NULLTYPE) {
+        lp_colbuf_append_null(b);
+        return;
+    }
+    lp_kind want = b->type.kind, have = v->type.kind;
+    switch (want) {
+    case LP_BOOL:
+        lp_colbuf_append_bool(b, have == LP_BOOL ? v->u.b : have == LP_INT64 ? v->u.i != 0 : v->u.f != 0);
+        return;
+    case LP_INT64:
+        lp_colbuf_append_i64(b, have == LP_FLOAT64 ? (int64_t)v->u.f : have == LP_BOOL ? v->u.b : v->u.i);
+        return;
+    case LP_FLOAT64:
+        lp_colbuf_append_f64(b, have == LP_FLOAT64 ? v->u.f : have == LP_BOOL ? (double)v->u.b : (double)v->u.i);
+        return;
+    case LP_DATE:
+        if (have == LP_TIMESTAMP) {
+            int64_t us = v->u.i;
+            int64_t days = us >= 0 ? us / 86400000000LL : -((-us + 86399999999LL) / 86400000000LL);
+            lp_colbuf_append_date(b, (int32_t)days);
+        } else {
+            lp_colbuf_append_date(b, v->u.d);
+        }
+        return;
+    case LP_TIMESTAMP:
+        lp_colbuf_append_i64(b, have == LP_DATE ? (int64_t)v->u.d * 86400000000LL : v->u.i);
+        return;
+    case LP_STRING:
+        if (have == LP_STRING) {
+            lp_colbuf_append_str(b, v->u.s.p, (size_t)v->u.s.n);
+        } else {
+            lp_strbuf s;
+            lp_strbuf_init(&s);
+            lp_value_format(v, &s);
+            if (s.nomem) b->nomem = true;
+            lp_colbuf_append_str(b, s.p ? s.p : "", s.len);
+            lp_strbuf_reset(&s);
+        }
+        return;
+    case LP_LIST:
+        if (have == LP_LIST) {
+            lp_colbuf *ch = lp_colbuf_list_child(b);
+            for (int64_t k = 0; k < v->u.list.n; k++) {
+                lp_value e = lp_column_get(v->u.list.child, v->u.list.start + k);
+                lp_colbuf_append_value(ch, &e);
+            }
+            lp_colbuf_list_end(b);
+        } else {
+            lp_colbuf_append_null(b);
+        }
+        return;
+    default:
+        lp_colbuf_append_null(b);
+        return;
+    }
+}
+
+lp_status lp_colbuf_finish(lp_colbuf *b, lp_column **out) {
+    *out = NULL;
+    if (!b->vals) lp_colbuf_reserve(b, 0, 0);
+    if (b->type.kind == LP_LIST && !b->child) (void)lp_colbuf_list_child(b);
+    lp_column *child = NULL;
+    if (b->child && !b->nomem) {
+        if (lp_colbuf_finish(b->child, &child) != LP_OK) b->nomem = true;
+        lp_free(b->child);
+        b->child = NULL;
+    }
+    lp_column *c = b->nomem ? NULL : lp_malloc(sizeof *c);
+    if (!c) {
+        lp_column_unref(child);
+        lp_colbuf_reset(b);
+        return LP_ENOMEM;
+    }
+    memset(c, 0, sizeof *c);
+    atomic_init(&c->refs, 1);
+    c->type = b->type;
+    c->len = b->len;
+    c->null_count = b->null_count;
+    c->valid = b->null_count ? b->valid : NULL;
+    if (!b->null_count) lp_free(b->valid);
+    c->v.raw = b->vals;
+    c->data = b->data;
+    if (c->type.kind == LP_STRING && !c->data) c->data = lp_malloc(0);
+    c->child = child;
+    memset(b, 0, sizeof *b);
+    if (c->type.kind == LP_STRING && !c->data) {
+        lp_column_unref(c);
+        return LP_ENOMEM;
+    }
+    *out = c;
+    return LP_OK;
+}
+
+/* ---- values ---- */
+
+void lp_value_format(const lp_value *v, lp_strbuf *out) {
+    char buf[48];
+    if (v->null || v->type.kind == LP_NULLTYPE) {
+        lp_strbuf_puts(out, "null");
+        return;
+    }
+    switch ((lp_kind)v->type.kind) {
+    case LP_BOOL: lp_strbuf_puts(out, v->u.b ? "true" : "false"); return;
+    case LP_INT64: lp_strbuf_printf(out, "%lld", (long long)v->u.i); return;
+    case LP_FLOAT64: lp_strbuf_append(out, buf, (size_t)lp_format_float64(v->u.f, buf)); return;
+    case LP_DATE: lp_strbuf_append(out, buf, (size_t)lp_format_date(v->u.d, buf)); return;
+    case LP_TIMESTAMP: lp_strbuf_append(out, buf, (size_t)lp_format_timestamp(v->u.i, buf)); return;
+    case LP_STRING: lp_strbuf_append(out, v->u.s.p, (size_t)v->u.s.n); return;
+    case LP_LIST:
+        lp_strbuf_putc(out, '[');
+        for (int64_t k = 0; k < v->u.list.n; k++) {
+            if (k) lp_strbuf_puts(out, ", ");
+            lp_value e = lp_column_get(v->u.list.child, v->u.list.start + k);
+            lp_value_format(&e, out);
+        }
+        lp_strbuf_putc(out, ']');
+        return;
+    default: lp_strbuf_puts(out, "?"); return;
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# run.sh -- Loupe's one entry point: installs what is missing, builds, and runs a job.
+#
+#   ./run.sh            build (Release) and start the main job
+#   ./run.sh test       build the sanitizer build and run every test (what CI runs)
+#   ./run.sh bench      build Release and run the benchmark (tests/bench/)
+#   ./run.sh gen ARGS   run the reviews generator (loupe-gen)
+#   ./run.sh tsan       build with ThreadSanitizer and run the engine's tests
+#   ./run.sh help       this list
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+
+# Debian packages the build and the tests need. Keep in step with the README.
+PACKAGES=(build-essential cmake pkg-config libcmocka-dev zlib1g-dev libpcre2-dev libutf8proc-dev
+          libxxhash-dev libssl-dev sqlite3)
+
+say() { printf '\033[1mloupe:\033[0m %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+ensure_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}" "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        die "missing Debian packages: ${missing[*]}. Install them as root: sudo apt-get install ${missing[*]}"
+    fi
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+jobs_flag() { echo "-j$(nproc 2>/dev/null || echo 2)"; }
+
+build() { # build TYPE DIR
+    cmake -S "$ROOT" -B "$2" -DCMAKE_BUILD_TYPE="$1" >/dev/null
+    cmake --build "$2" "$(jobs_flag)"
+}
+
+cmd_test() {
+    ensure_packages
+    build Debug build/debug
+    say "running the tests (AddressSanitizer + UndefinedBehaviorSanitizer build)"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    (cd build/debug && ctest --output-on-failure "$(jobs_flag)")
+}
+
+cmd_tsan() {
+    ensure_packages
+    build Tsan build/tsan
+    (cd build/tsan && ctest --output-on-failure -R 'test_(store|read|exec|agg|sortjoin)')
+}
+
+cmd_bench() {
+    ensure_packages
+    build Release build/release
+    [ -x tests/bench/run ] || die "no benchmark yet (tests/bench/run)"
+    LOUPE_BIN="$ROOT/build/release" tests/bench/run "$@"
+}
+
+cmd_gen() {
+    ensure_packages
+    build Release build/release
+    build/release/loupe-gen "$@"
+}
+
+cmd_main() {
+    ensure_packages
+    build Release build/release
+    say "built: the engine (build/release/libloupe_engine.a) and the generator (build/release/loupe-gen)."
+    say "the REPL and the Jupyter kernel come with the next issues; try './run.sh gen --rows 1000'."
+}
+
+case "${1:-}" in
+    "") cmd_main ;;
+    test) shift; cmd_test "$@" ;;
+    tsan) shift; cmd_tsan "$@" ;;
+    bench) shift; cmd_bench "$@" ;;
+    gen) shift; cmd_gen "$@" ;;
+    help|-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) die "unknown command '$1' (try ./run.sh help)" ;;
+esac
