@@ -47,6 +47,10 @@ typedef struct unit {
     int64_t ng;
     uint64_t *ghash;   /* [ng] */
     int64_t *gfirst;   /* [ng] first row, relative to r0 */
+    int64_t *gkey;     /* [ng] KEY_I64: the key */
+    int64_t *koff;     /* [ng + 1] KEY_STR: the keys, kdata[koff[g]..koff[g+1]) */
+    char *kdata;
+    int64_t gnull;     /* KEY_I64, KEY_STR: the null key's group, -1 if none */
     uint32_t *gid;     /* [n] row -> local group; kept for holistic aggregates only */
     uint32_t *border;  /* [ng] local groups ordered by bucket */
     int64_t *bstart;   /* [nb + 1] */
@@ -95,14 +99,21 @@ static inline int bucket_of(const aggctx *x, uint64_t h) { return x->bbits ? (in
 
 /* ---- 1. grouping one unit ---- */
 
-/* A unit's local table. Group arrays belong to the unit; slots are freed after grouping. */
+/* A unit's local table. The group arrays and key stores go to the unit; slots are freed after
+ * grouping. Single-key int64 and string keys are copied into gkey / kdata+koff as groups are
+ * made, so comparisons (here and in the merge) read compact, cache-resident memory rather than
+ * the input's rows. */
 typedef struct gtab {
     uint64_t *slots;
     uint64_t mask;
     uint64_t *ghash;
     int64_t *gfirst;
+    int64_t *gkey;     /* KEY_I64 */
+    int64_t *koff;     /* KEY_STR: ng + 1 offsets into kdata */
+    char *kdata;
+    size_t klen, kcap;
     int64_t ng, gcap;
-    int64_t nullg;  /* the null key's group when it has no slot (-1: none) */
+    int64_t nullg;     /* the null key's group, which has no slot (-1: none) */
 } gtab;
 
 static bool gtab_resize(gtab *t, uint64_t nslots) {
@@ -121,18 +132,31 @@ static bool gtab_resize(gtab *t, uint64_t nslots) {
     return true;
 }
 
+/* Grows the group arrays to cap groups. */
+static bool gtab_reserve(gtab *t, int64_t cap) {
+    uint64_t *gh = lp_realloc(t->ghash, sizeof *gh * (size_t)cap);
+    if (!gh) return false;
+    t->ghash = gh;
+    int64_t *gf = lp_realloc(t->gfirst, sizeof *gf * (size_t)cap);
+    if (!gf) return false;
+    t->gfirst = gf;
+    if (t->gkey) {
+        int64_t *gk = lp_realloc(t->gkey, sizeof *gk * (size_t)cap);
+        if (!gk) return false;
+        t->gkey = gk;
+    }
+    if (t->koff) {
+        int64_t *ko = lp_realloc(t->koff, sizeof *ko * (size_t)(cap + 1));
+        if (!ko) return false;
+        t->koff = ko;
+    }
+    t->gcap = cap;
+    return true;
+}
+
 /* Adds group ng with hash h and first row r, in slot pos (UINT64_MAX: no slot). */
 static inline bool gtab_add(gtab *t, uint64_t h, int64_t r, uint64_t pos) {
-    if (LP_UNLIKELY(t->ng == t->gcap)) {
-        int64_t cap = t->gcap * 2;
-        uint64_t *gh = lp_realloc(t->ghash, sizeof *gh * (size_t)cap);
-        if (!gh) return false;
-        t->ghash = gh;
-        int64_t *gf = lp_realloc(t->gfirst, sizeof *gf * (size_t)cap);
-        if (!gf) return false;
-        t->gfirst = gf;
-        t->gcap = cap;
-    }
+    if (LP_UNLIKELY(t->ng == t->gcap) && !gtab_reserve(t, t->gcap * 2)) return false;
     int64_t g = t->ng++;
     t->ghash[g] = h;
     t->gfirst[g] = r;
@@ -141,16 +165,42 @@ static inline bool gtab_add(gtab *t, uint64_t h, int64_t r, uint64_t pos) {
     return true;
 }
 
-/* The probe loop: EQ(g) says whether local group g has row r's key. */
-#define PROBE(EQ)                                                             \
+/* Appends the newest group's string key to the key store. */
+static inline bool gtab_push_str(gtab *t, const char *s, size_t n) {
+    if (LP_UNLIKELY(t->klen + n > t->kcap)) {
+        size_t cap = t->kcap * 2 + n + 256;
+        char *k = lp_realloc(t->kdata, cap);
+        if (!k) return false;
+        t->kdata = k;
+        t->kcap = cap;
+    }
+    if (n) memcpy(t->kdata + t->klen, s, n);
+    t->klen += n;
+    t->koff[t->ng] = (int64_t)t->klen;
+    return true;
+}
+
+/* The probe loop over rows [0, n): EQ says whether group g has row r's key; PUSH(isnull) stores
+ * the key of a new group (the newest, t.ng - 1) and is false when refused. With NULLABLE, null
+ * keys of column k0 go to the one null group without touching the table. */
+#define PROBE(NULLABLE, EQ, PUSH)                                             \
     for (int64_t r = 0; r < n; r++) {                                         \
-        uint64_t hr = h[r], tag = hr & TAG_MASK, pos = hr & t.mask;           \
+        uint64_t hr = h[r];                                                   \
         int64_t g;                                                            \
+        if (NULLABLE && !lp_col_valid(k0, r)) {                               \
+            if (t.nullg < 0) {                                                \
+                t.nullg = t.ng;                                               \
+                if (!gtab_add(&t, hr, r, UINT64_MAX) || !(PUSH(true))) goto nomem; \
+            }                                                                 \
+            gid[r] = (uint32_t)t.nullg;                                       \
+            continue;                                                         \
+        }                                                                     \
+        uint64_t tag = hr & TAG_MASK, pos = hr & t.mask;                      \
         for (;;) {                                                            \
             uint64_t s = t.slots[pos];                                        \
             if (!s) {                                                         \
                 g = t.ng;                                                     \
-                if (!gtab_add(&t, hr, r, pos)) goto nomem;                    \
+                if (!gtab_add(&t, hr, r, pos) || !(PUSH(false))) goto nomem;  \
                 break;                                                        \
             }                                                                 \
             if ((s & TAG_MASK) == tag) {                                      \
@@ -161,6 +211,26 @@ static inline bool gtab_add(gtab *t, uint64_t h, int64_t r, uint64_t pos) {
         }                                                                     \
         gid[r] = (uint32_t)g;                                                 \
     }
+
+/* Estimates the groups among n rows from up to 512 evenly spaced hashes, to size the table
+ * once instead of growing it through many rehashes when nearly every row is a new key. */
+static int64_t estimate_groups(const uint64_t *h, int64_t n) {
+    enum { S = 512, SLOTS = 2048 };
+    if (n <= 4 * S) return 1024;
+    uint64_t set[SLOTS];
+    memset(set, 0, sizeof set);
+    int64_t d = 0, step = n / S;
+    for (int64_t i = 0; i < S; i++) {
+        uint64_t v = h[i * step] | 1, pos = v & (SLOTS - 1);
+        while (set[pos] && set[pos] != v) pos = (pos + 1) & (SLOTS - 1);
+        if (!set[pos]) {
+            set[pos] = v;
+            d++;
+        }
+    }
+    if (d < S / 4) return 1024;
+    return n * d / S;
+}
 
 /* Groups the rows of unit u and folds the aggregates; LP_ENOMEM when refused. What it leaves
  * in u is freed by ctx_free either way. */
@@ -179,11 +249,19 @@ static lp_status group_unit(aggctx *x, unit *u) {
         lp_agg_view(pt->cols[x->keys[k]], u->r0, n, &views[k]);
         kv[k] = &views[k];
     }
-    int64_t cap0 = LP_MIN(n, 1024) + 1;
-    t.gcap = cap0;
-    t.ghash = lp_malloc(sizeof *t.ghash * (size_t)cap0);
-    t.gfirst = lp_malloc(sizeof *t.gfirst * (size_t)cap0);
-    if (!t.ghash || !t.gfirst) goto done;
+    int64_t expect = 1;
+    if (x->mode != KEY_NONE) {
+        h = lp_malloc(sizeof *h * (size_t)n);
+        if (!h) goto done;
+        lp_keys_hash(kv, nk, n, h);
+        expect = estimate_groups(h, n);
+    }
+    if (x->mode == KEY_I64 && !(t.gkey = lp_malloc(sizeof *t.gkey))) goto done;
+    if (x->mode == KEY_STR) {
+        if (!(t.koff = lp_malloc(sizeof *t.koff))) goto done;
+        t.koff[0] = 0;
+    }
+    if (!gtab_reserve(&t, expect + 1)) goto done;
 
     if (x->mode == KEY_NONE) {
         for (int64_t r = 0; r < n; r++) gid[r] = 0;
@@ -193,20 +271,36 @@ static lp_status group_unit(aggctx *x, unit *u) {
             t.ng = 1;
         }
     } else {
-        h = lp_malloc(sizeof *h * (size_t)n);
-        if (!h || !gtab_resize(&t, 2048)) goto done;
-        lp_keys_hash(kv, nk, n, h);
+        uint64_t nslots = 2048;
+        while (nslots < (uint64_t)expect * 2) nslots *= 2;
+        if (!gtab_resize(&t, nslots)) goto done;
         const lp_column *k0 = kv[0];
-        if (x->mode == KEY_I64 && !k0->valid) {
+        if (x->mode == KEY_I64) {
             const int64_t *v = k0->v.i;
-            PROBE(v[t.gfirst[g]] == v[r])
-        } else if (x->mode == KEY_STR && !k0->valid) {
+#define PUSH_I(isnull) (t.gkey[t.ng - 1] = (isnull) ? 0 : v[r], true)
+            if (k0->valid) {
+                PROBE(true, t.gkey[g] == v[r], PUSH_I)
+            } else {
+                PROBE(false, t.gkey[g] == v[r], PUSH_I)
+            }
+#undef PUSH_I
+        } else if (x->mode == KEY_STR) {
             const int64_t *off = k0->v.off;
             const char *data = k0->data;
-            PROBE(off[r + 1] - off[r] == off[t.gfirst[g] + 1] - off[t.gfirst[g]] &&
-                  memcmp(data + off[r], data + off[t.gfirst[g]], (size_t)(off[r + 1] - off[r])) == 0)
+#define PUSH_S(isnull) gtab_push_str(&t, data + off[r], (size_t)(off[r + 1] - off[r]))
+#define EQ_S (off[r + 1] - off[r] == t.koff[g + 1] - t.koff[g] && \
+              (off[r + 1] == off[r] || memcmp(data + off[r], t.kdata + t.koff[g], (size_t)(off[r + 1] - off[r])) == 0))
+            if (k0->valid) {
+                PROBE(true, EQ_S, PUSH_S)
+            } else {
+                PROBE(false, EQ_S, PUSH_S)
+            }
+#undef PUSH_S
+#undef EQ_S
         } else {
-            PROBE(lp_keys_equal(kv, r, kv, t.gfirst[g], nk, true))
+#define PUSH_NONE(isnull) ((void)(isnull), true)
+            PROBE(false, lp_keys_equal(kv, r, kv, t.gfirst[g], nk, true), PUSH_NONE)
+#undef PUSH_NONE
         }
     }
     u->ng = t.ng;
@@ -242,6 +336,10 @@ nomem:
 done:
     u->ghash = t.ghash;
     u->gfirst = t.gfirst;
+    u->gkey = t.gkey;
+    u->koff = t.koff;
+    u->kdata = t.kdata;
+    u->gnull = t.nullg;
     u->ng = t.ng;
     lp_free(t.slots);
     lp_free(h);
@@ -262,28 +360,66 @@ static void group_task(void *ctx, int i) {
 
 /* ---- 2. merging one bucket ---- */
 
-/* Whether the rows at refs a and b have the same key (nulls equal). */
+/* Whether the rows at refs a and b have the same key (nulls equal): the general case. */
 static bool keys_eq(const aggctx *x, uint64_t ra, uint64_t rb) {
     int nk = x->nkeys;
     lp_column *const *ka = x->kc + (size_t)lp_agg_ref_part(ra) * (size_t)nk;
     lp_column *const *kb = x->kc + (size_t)lp_agg_ref_part(rb) * (size_t)nk;
-    int64_t a = lp_agg_ref_row(ra), b = lp_agg_ref_row(rb);
-    switch (x->mode) {
-    case KEY_NONE: return true;
-    case KEY_I64: {
-        bool va = lp_col_valid(ka[0], a), vb = lp_col_valid(kb[0], b);
-        return va == vb && (!va || ka[0]->v.i[a] == kb[0]->v.i[b]);
+    return nk == 0 || lp_keys_equal(ka, lp_agg_ref_row(ra), kb, lp_agg_ref_row(rb), nk, true);
+}
+
+/* The merge's probe loop over every unit's local groups of bucket bi, units in input order.
+ * EQ says whether merged group m has local group g's key; PUSH stores a new merged group's key
+ * (false when refused). Null groups (u->gnull) meet in the one merged null group. */
+#define MERGE_PROBE(EQ, PUSH)                                                     \
+    for (int i = 0; i < x->nunits; i++) {                                         \
+        unit *u = &x->u[i];                                                       \
+        for (int64_t j = u->bstart[bi]; j < u->bstart[bi + 1]; j++) {             \
+            uint32_t g = u->border[j];                                            \
+            if ((int64_t)g == u->gnull) {                                         \
+                if (mnull < 0) {                                                  \
+                    mnull = ng++;                                                 \
+                    if (!(PUSH)) goto nomem;                                      \
+                    u->intro[g] = 1;                                              \
+                }                                                                 \
+                u->lmap[g] = mnull;                                               \
+                continue;                                                         \
+            }                                                                     \
+            uint64_t h = u->ghash[g], tag = h & TAG_MASK, pos = h & mask;         \
+            for (;;) {                                                            \
+                uint64_t s = slots[pos];                                          \
+                if (!s) {                                                         \
+                    slots[pos] = tag | (uint64_t)(ng + 1);                        \
+                    u->lmap[g] = ng++;                                            \
+                    if (!(PUSH)) goto nomem;                                      \
+                    u->intro[g] = 1;                                              \
+                    break;                                                        \
+                }                                                                 \
+                if ((s & TAG_MASK) == tag) {                                      \
+                    int64_t m = (int64_t)(uint32_t)s - 1;                         \
+                    if (EQ) {                                                     \
+                        u->lmap[g] = m;                                           \
+                        break;                                                    \
+                    }                                                             \
+                }                                                                 \
+                pos = (pos + 1) & mask;                                           \
+            }                                                                     \
+        }                                                                         \
     }
-    case KEY_STR: {
-        bool va = lp_col_valid(ka[0], a), vb = lp_col_valid(kb[0], b);
-        if (va != vb) return false;
-        if (!va) return true;
-        int64_t na, nb;
-        const char *sa = lp_col_str(ka[0], a, &na), *sb = lp_col_str(kb[0], b, &nb);
-        return na == nb && memcmp(sa, sb, (size_t)na) == 0;
+
+/* Appends a key to a merge bucket's key store; *end receives the new end offset. */
+static bool push_key(char **data, size_t *len, size_t *cap, int64_t *end, const char *s, size_t n) {
+    if (*len + n > *cap) {
+        size_t c = *cap * 2 + n + 256;
+        char *d = lp_realloc(*data, c);
+        if (!d) return false;
+        *data = d;
+        *cap = c;
     }
-    default: return lp_keys_equal(ka, a, kb, b, nk, true);
-    }
+    if (n) memcpy(*data + *len, s, n);
+    *len += n;
+    *end = (int64_t)*len;
+    return true;
 }
 
 static lp_status merge_bucket(aggctx *x, int bi) {
@@ -295,38 +431,41 @@ static lp_status merge_bucket(aggctx *x, int bi) {
     while (nslots < (uint64_t)bound * 2) nslots *= 2;
     uint64_t mask = nslots - 1;
     uint64_t *slots = lp_calloc(nslots, sizeof *slots);
-    uint64_t *rep = lp_malloc(sizeof *rep * (size_t)bound);
-    if (!slots || !rep) goto nomem;
-    int64_t ng = 0;
-    for (int i = 0; i < x->nunits; i++) {
-        unit *u = &x->u[i];
-        for (int64_t j = u->bstart[bi]; j < u->bstart[bi + 1]; j++) {
-            uint32_t g = u->border[j];
-            uint64_t h = u->ghash[g], tag = h & TAG_MASK, pos = h & mask;
-            uint64_t ref = lp_agg_ref(u->part, u->r0 + u->gfirst[g]);
-            for (;;) {
-                uint64_t s = slots[pos];
-                if (!s) {
-                    slots[pos] = tag | (uint64_t)(ng + 1);
-                    rep[ng] = ref;
-                    u->lmap[g] = ng++;
-                    u->intro[g] = 1;
-                    break;
-                }
-                if ((s & TAG_MASK) == tag) {
-                    int64_t m = (int64_t)(uint32_t)s - 1;
-                    if (keys_eq(x, ref, rep[m])) {
-                        u->lmap[g] = m;
-                        break;
-                    }
-                }
-                pos = (pos + 1) & mask;
-            }
-        }
+    int64_t *mkey = NULL, *moff = NULL;
+    uint64_t *rep = NULL;
+    char *mdata = NULL;
+    size_t mlen = 0, mcap = 0;
+    int64_t ng = 0, mnull = -1;
+    if (!slots) goto nomem;
+    if (x->mode == KEY_I64) {
+        if (!(mkey = lp_malloc(sizeof *mkey * (size_t)bound))) goto nomem;
+        MERGE_PROBE(mkey[m] == u->gkey[g], (mkey[ng - 1] = u->gkey[g], true))
+    } else if (x->mode == KEY_STR) {
+        if (!(moff = lp_malloc(sizeof *moff * (size_t)(bound + 1)))) goto nomem;
+        moff[0] = 0;
+#define LKEY(u, g) ((u)->kdata + (u)->koff[g])
+#define LLEN(u, g) ((u)->koff[(g) + 1] - (u)->koff[g])
+#define EQ_S (LLEN(u, g) == moff[m + 1] - moff[m] && (!LLEN(u, g) || memcmp(LKEY(u, g), mdata + moff[m], (size_t)LLEN(u, g)) == 0))
+#define PUSH_S push_key(&mdata, &mlen, &mcap, moff + ng, LLEN(u, g) ? LKEY(u, g) : "", (size_t)LLEN(u, g))
+        MERGE_PROBE(EQ_S, PUSH_S)
+#undef EQ_S
+#undef PUSH_S
+#undef LKEY
+#undef LLEN
+    } else {
+        if (!(rep = lp_malloc(sizeof *rep * (size_t)bound))) goto nomem;
+#define REF(u, g) lp_agg_ref((u)->part, (u)->r0 + (u)->gfirst[g])
+        MERGE_PROBE(keys_eq(x, REF(u, g), rep[m]), (rep[ng - 1] = REF(u, g), true))
+#undef REF
     }
     lp_free(slots);
+    lp_free(mkey);
+    lp_free(moff);
+    lp_free(mdata);
     lp_free(rep);
     slots = NULL;
+    mkey = moff = NULL;
+    mdata = NULL;
     rep = NULL;
     bk->ng = ng;
     bk->korder = lp_malloc(sizeof *bk->korder * (size_t)ng);
@@ -343,6 +482,9 @@ static lp_status merge_bucket(aggctx *x, int bi) {
     return LP_OK;
 nomem:
     lp_free(slots);
+    lp_free(mkey);
+    lp_free(moff);
+    lp_free(mdata);
     lp_free(rep);
     return LP_ENOMEM;
 }
@@ -477,6 +619,9 @@ static void ctx_free(aggctx *x) {
         unit *u = &x->u[i];
         lp_free(u->ghash);
         lp_free(u->gfirst);
+        lp_free(u->gkey);
+        lp_free(u->koff);
+        lp_free(u->kdata);
         lp_free(u->gid);
         lp_free(u->border);
         lp_free(u->bstart);

@@ -218,6 +218,13 @@ static void test_agg_null_keys(void **state) {
     check_agg(t, k01, 2, a, 2,
               "k:bigint|s:string|n:bigint|s:bigint\nnull|a|2|4\n1|null|1|2\n1|b|1|4\n2|null|1|5\nnull|null|1|6\n");
     lp_table_unref(t);
+    /* empty strings are not null; partitions with and without nulls meet in one null group */
+    t = tu_table("s:string,v:bigint,k:bigint", "|1|7;null|2|null;|3|7;x|4|8;null|5|null;|6|7", 2);
+    int ks[] = {0}, kk[] = {2};
+    lp_aggspec b[] = {SPEC(LP_AGG_COUNT_STAR, -1, "n"), SPEC(LP_AGG_SUM, 1, "s")};
+    check_agg(t, ks, 1, b, 2, "s:string|n:bigint|s:bigint\n|3|10\nnull|2|7\nx|1|4\n");
+    check_agg(t, kk, 1, b, 2, "k:bigint|n:bigint|s:bigint\n7|3|10\nnull|2|7\n8|1|4\n");
+    lp_table_unref(t);
 }
 
 static void test_agg_multi_key_mixed_types(void **state) {
