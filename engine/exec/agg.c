@@ -180,19 +180,20 @@ static inline bool gtab_push_str(gtab *t, const char *s, size_t n) {
     return true;
 }
 
-/* The probe loop over rows [0, n): EQ says whether group g has row r's key; PUSH(isnull) stores
- * the key of a new group (the newest, t.ng - 1) and is false when refused. With NULLABLE, null
- * keys of column k0 go to the one null group without touching the table. */
+/* The probe loop over the chunk's rows i in [0, cn) (unit row c0 + i): EQ says whether group g
+ * has row i's key; PUSH(isnull) stores the key of a new group (the newest, t.ng - 1) and is
+ * false when refused. With NULLABLE, null keys of column k0 go to the one null group without
+ * touching the table. */
 #define PROBE(NULLABLE, EQ, PUSH)                                             \
-    for (int64_t r = 0; r < n; r++) {                                         \
-        uint64_t hr = h[r];                                                   \
+    for (int64_t i = 0; i < cn; i++) {                                        \
+        uint64_t hr = h[i];                                                   \
         int64_t g;                                                            \
-        if (NULLABLE && !lp_col_valid(k0, r)) {                               \
+        if (NULLABLE && !lp_col_valid(k0, i)) {                               \
             if (t.nullg < 0) {                                                \
                 t.nullg = t.ng;                                               \
-                if (!gtab_add(&t, hr, r, UINT64_MAX) || !(PUSH(true))) goto nomem; \
+                if (!gtab_add(&t, hr, c0 + i, UINT64_MAX) || !(PUSH(true))) goto nomem; \
             }                                                                 \
-            gid[r] = (uint32_t)t.nullg;                                       \
+            gid[i] = (uint32_t)t.nullg;                                       \
             continue;                                                         \
         }                                                                     \
         uint64_t tag = hr & TAG_MASK, pos = hr & t.mask;                      \
@@ -200,7 +201,7 @@ static inline bool gtab_push_str(gtab *t, const char *s, size_t n) {
             uint64_t s = t.slots[pos];                                        \
             if (!s) {                                                         \
                 g = t.ng;                                                     \
-                if (!gtab_add(&t, hr, r, pos) || !(PUSH(false))) goto nomem;  \
+                if (!gtab_add(&t, hr, c0 + i, pos) || !(PUSH(false))) goto nomem; \
                 break;                                                        \
             }                                                                 \
             if ((s & TAG_MASK) == tag) {                                      \
@@ -209,19 +210,32 @@ static inline bool gtab_push_str(gtab *t, const char *s, size_t n) {
             }                                                                 \
             pos = (pos + 1) & t.mask;                                         \
         }                                                                     \
-        gid[r] = (uint32_t)g;                                                 \
+        gid[i] = (uint32_t)g;                                                 \
     }
 
-/* Estimates the groups among n rows from up to 512 evenly spaced hashes, to size the table
- * once instead of growing it through many rehashes when nearly every row is a new key. */
-static int64_t estimate_groups(const uint64_t *h, int64_t n) {
+#define CHUNK_ROWS 4096 /* rows hashed, probed and folded at a time: buffers stay in cache */
+
+/* Estimates the groups among the unit's n rows from the hashes of up to 512 evenly spaced
+ * rows, to size the table once instead of growing it through many rehashes when nearly every
+ * row is a new key. kv are the unit's key views. */
+static int64_t estimate_groups(lp_column *const *kv, int nk, int64_t n) {
     enum { S = 512, SLOTS = 2048 };
-    if (n <= 4 * S) return 1024;
+    if (n <= 8 * S) return 1024;
     uint64_t set[SLOTS];
     memset(set, 0, sizeof set);
-    int64_t d = 0, step = n / S;
-    for (int64_t i = 0; i < S; i++) {
-        uint64_t v = h[i * step] | 1, pos = v & (SLOTS - 1);
+    lp_column one[4];
+    lp_column *ov[4];
+    int nv = nk < 4 ? nk : 4; /* the first keys are enough for an estimate */
+    int64_t d = 0, step = (n / S) & ~(int64_t)7;
+    for (int64_t s = 0; s < S; s++) {
+        for (int k = 0; k < nv; k++) {
+            lp_agg_view(kv[k], s * step, 1, &one[k]);
+            ov[k] = &one[k];
+        }
+        uint64_t v;
+        lp_keys_hash(ov, nv, 1, &v);
+        v |= 1;
+        uint64_t pos = v & (SLOTS - 1);
         while (set[pos] && set[pos] != v) pos = (pos + 1) & (SLOTS - 1);
         if (!set[pos]) {
             set[pos] = v;
@@ -232,91 +246,105 @@ static int64_t estimate_groups(const uint64_t *h, int64_t n) {
     return n * d / S;
 }
 
-/* Groups the rows of unit u and folds the aggregates; LP_ENOMEM when refused. What it leaves
- * in u is freed by ctx_free either way. */
+/* Groups the rows of unit u and folds the aggregates, a chunk at a time; LP_ENOMEM when
+ * refused. What it leaves in u is freed by ctx_free either way. */
 static lp_status group_unit(aggctx *x, unit *u) {
     const lp_part *pt = &x->in->parts[u->part];
-    int64_t n = u->n;
-    int nk = x->nkeys;
+    int64_t n = u->n, scap = 0;
+    int nk = x->nkeys, na = x->naggs;
     lp_status st = LP_ENOMEM;
     gtab t = {.nullg = -1};
-    uint64_t *h = NULL;
-    lp_column *views = lp_malloc(sizeof *views * (size_t)(nk + x->naggs + 1));
-    lp_column **kv = lp_malloc(sizeof *kv * (size_t)(nk + 1));
-    uint32_t *gid = u->gid = lp_malloc(sizeof *gid * (size_t)(n ? n : 1));
-    if (!views || !kv || !gid) goto done;
+    uint32_t *gidbuf = NULL;
+    /* views: the unit's keys [0, nk), the chunk's keys [nk, 2nk), the chunk's aggregates */
+    lp_column *views = lp_malloc(sizeof *views * (size_t)(2 * nk + na + 1));
+    lp_column **kv = lp_malloc(sizeof *kv * (size_t)(2 * nk + 1));
+    uint64_t *h = lp_malloc(sizeof *h * CHUNK_ROWS);
+    if (x->hold) u->gid = lp_malloc(sizeof *u->gid * (size_t)(n ? n : 1));
+    else gidbuf = lp_malloc(sizeof *gidbuf * CHUNK_ROWS);
+    u->st = lp_calloc((size_t)na + 1, sizeof *u->st);
+    if (!views || !kv || !h || !(u->gid || gidbuf) || !u->st) goto done;
     for (int k = 0; k < nk; k++) {
         lp_agg_view(pt->cols[x->keys[k]], u->r0, n, &views[k]);
         kv[k] = &views[k];
+        kv[nk + k] = &views[nk + k];
     }
-    int64_t expect = 1;
-    if (x->mode != KEY_NONE) {
-        h = lp_malloc(sizeof *h * (size_t)n);
-        if (!h) goto done;
-        lp_keys_hash(kv, nk, n, h);
-        expect = estimate_groups(h, n);
-    }
+    int64_t expect = x->mode == KEY_NONE ? 1 : estimate_groups(kv, nk, n);
     if (x->mode == KEY_I64 && !(t.gkey = lp_malloc(sizeof *t.gkey))) goto done;
     if (x->mode == KEY_STR) {
         if (!(t.koff = lp_malloc(sizeof *t.koff))) goto done;
         t.koff[0] = 0;
+        const lp_column *c = kv[0];
+        size_t avg = n ? (size_t)((c->v.off[n] - c->v.off[0]) / n) : 0;
+        t.kcap = (size_t)expect * avg + 256;
+        if (!(t.kdata = lp_malloc(t.kcap))) goto done;
     }
     if (!gtab_reserve(&t, expect + 1)) goto done;
-
-    if (x->mode == KEY_NONE) {
-        for (int64_t r = 0; r < n; r++) gid[r] = 0;
-        if (n) {
-            t.ghash[0] = 0;
-            t.gfirst[0] = 0;
-            t.ng = 1;
-        }
-    } else {
+    if (x->mode != KEY_NONE) {
         uint64_t nslots = 2048;
         while (nslots < (uint64_t)expect * 2) nslots *= 2;
         if (!gtab_resize(&t, nslots)) goto done;
-        const lp_column *k0 = kv[0];
-        if (x->mode == KEY_I64) {
-            const int64_t *v = k0->v.i;
-#define PUSH_I(isnull) (t.gkey[t.ng - 1] = (isnull) ? 0 : v[r], true)
-            if (k0->valid) {
-                PROBE(true, t.gkey[g] == v[r], PUSH_I)
-            } else {
-                PROBE(false, t.gkey[g] == v[r], PUSH_I)
+    }
+
+    for (int64_t c0 = 0; c0 < n; c0 += CHUNK_ROWS) {
+        int64_t cn = LP_MIN(CHUNK_ROWS, n - c0);
+        uint32_t *gid = x->hold ? u->gid + c0 : gidbuf;
+        if (x->mode == KEY_NONE) {
+            for (int64_t i = 0; i < cn; i++) gid[i] = 0;
+            if (!t.ng) {
+                t.ghash[0] = 0;
+                t.gfirst[0] = 0;
+                t.ng = 1;
             }
+        } else {
+            for (int k = 0; k < nk; k++) lp_agg_view(pt->cols[x->keys[k]], u->r0 + c0, cn, kv[nk + k]);
+            lp_column *const *kc = kv + nk;
+            const lp_column *k0 = kc[0];
+            lp_keys_hash(kc, nk, cn, h);
+            if (x->mode == KEY_I64) {
+                const int64_t *v = k0->v.i;
+#define PUSH_I(isnull) (t.gkey[t.ng - 1] = (isnull) ? 0 : v[i], true)
+                if (k0->valid) {
+                    PROBE(true, t.gkey[g] == v[i], PUSH_I)
+                } else {
+                    PROBE(false, t.gkey[g] == v[i], PUSH_I)
+                }
 #undef PUSH_I
-        } else if (x->mode == KEY_STR) {
-            const int64_t *off = k0->v.off;
-            const char *data = k0->data;
-#define PUSH_S(isnull) gtab_push_str(&t, data + off[r], (size_t)(off[r + 1] - off[r]))
-#define EQ_S (off[r + 1] - off[r] == t.koff[g + 1] - t.koff[g] && \
-              (off[r + 1] == off[r] || memcmp(data + off[r], t.kdata + t.koff[g], (size_t)(off[r + 1] - off[r])) == 0))
-            if (k0->valid) {
-                PROBE(true, EQ_S, PUSH_S)
-            } else {
-                PROBE(false, EQ_S, PUSH_S)
-            }
+            } else if (x->mode == KEY_STR) {
+                const int64_t *off = k0->v.off;
+                const char *data = k0->data;
+#define PUSH_S(isnull) gtab_push_str(&t, data + off[i], (size_t)(off[i + 1] - off[i]))
+#define EQ_S (off[i + 1] - off[i] == t.koff[g + 1] - t.koff[g] && \
+              (off[i + 1] == off[i] || memcmp(data + off[i], t.kdata + t.koff[g], (size_t)(off[i + 1] - off[i])) == 0))
+                if (k0->valid) {
+                    PROBE(true, EQ_S, PUSH_S)
+                } else {
+                    PROBE(false, EQ_S, PUSH_S)
+                }
 #undef PUSH_S
 #undef EQ_S
-        } else {
+            } else {
 #define PUSH_NONE(isnull) ((void)(isnull), true)
-            PROBE(false, lp_keys_equal(kv, r, kv, t.gfirst[g], nk, true), PUSH_NONE)
+                PROBE(false, lp_keys_equal(kc, i, kv, t.gfirst[g], nk, true), PUSH_NONE)
 #undef PUSH_NONE
+            }
+        }
+        /* fold the chunk into the states, grown with the table */
+        if (t.gcap > scap) {
+            for (int a = 0; a < na; a++)
+                if (!lp_agg_state_grow(&x->plans[a], &u->st[a], scap, t.gcap)) goto done;
+            scap = t.gcap;
+        }
+        for (int a = 0; a < na; a++) {
+            const lp_aggplan *pl = &x->plans[a];
+            lp_column *c = NULL;
+            if (pl->col >= 0) {
+                c = &views[2 * nk + a];
+                lp_agg_view(pt->cols[pl->col], u->r0 + c0, cn, c);
+            }
+            lp_agg_update(pl, &u->st[a], c, cn, gid, u->part, u->r0 + c0);
         }
     }
     u->ng = t.ng;
-
-    u->st = lp_calloc((size_t)x->naggs + 1, sizeof *u->st);
-    if (!u->st) goto done;
-    for (int a = 0; a < x->naggs; a++) {
-        const lp_aggplan *pl = &x->plans[a];
-        if (!lp_agg_state_alloc(pl, u->ng, &u->st[a])) goto done;
-        lp_column *c = NULL;
-        if (pl->col >= 0) {
-            c = &views[nk + a];
-            lp_agg_view(pt->cols[pl->col], u->r0, n, c);
-        }
-        lp_agg_update(pl, &u->st[a], c, n, gid, u->part, u->r0);
-    }
 
     /* order the local groups by bucket, and make room for the merge's answers */
     u->border = lp_malloc(sizeof *u->border * (size_t)(u->ng + 1));
@@ -345,10 +373,7 @@ done:
     lp_free(h);
     lp_free(views);
     lp_free(kv);
-    if (!x->hold) {
-        lp_free(u->gid);
-        u->gid = NULL;
-    }
+    lp_free(gidbuf);
     return st;
 }
 

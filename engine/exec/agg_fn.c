@@ -155,6 +155,28 @@ bool lp_agg_state_alloc(const lp_aggplan *pl, int64_t ng, lp_aggstate *st) {
     return true;
 }
 
+/* Grows one array from oldn to newn elements of 8 bytes, zeroing the new part. */
+static bool grow8(void **p, int64_t oldn, int64_t newn) {
+    if (!*p) return true;
+    char *q = lp_realloc(*p, (size_t)newn * 8);
+    if (!q) return false;
+    memset(q + (size_t)oldn * 8, 0, (size_t)(newn - oldn) * 8);
+    *p = q;
+    return true;
+}
+
+bool lp_agg_state_grow(const lp_aggplan *pl, lp_aggstate *st, int64_t oldn, int64_t newn) {
+    if (oldn == 0) return lp_agg_state_alloc(pl, newn, st);
+    void *n = st->n, *a = st->a, *m2 = st->m2;
+    bool ok = grow8(&n, oldn, newn);
+    st->n = n;
+    ok = ok && grow8(&a, oldn, newn);
+    st->a = a;
+    ok = ok && grow8(&m2, oldn, newn);
+    st->m2 = m2;
+    return ok;
+}
+
 void lp_agg_state_free(lp_aggstate *st) {
     lp_free(st->n);
     lp_free(st->a);

@@ -75,6 +75,9 @@ void lp_agg_default_name(const lp_table *in, const lp_aggplan *pl, char *buf, si
 /* Allocates empty states for ng groups; false when refused (st then holds what was allocated,
  * for lp_agg_state_free). */
 LP_WUR bool lp_agg_state_alloc(const lp_aggplan *pl, int64_t ng, lp_aggstate *st);
+/* Grows states for oldn groups to newn (oldn == 0: allocates); false when refused, with st
+ * still valid for lp_agg_state_free. */
+LP_WUR bool lp_agg_state_grow(const lp_aggplan *pl, lp_aggstate *st, int64_t oldn, int64_t newn);
 void lp_agg_state_free(lp_aggstate *st);
 
 /* A view of rows [r0, r0+n) of c as a column of its own (r0 a multiple of 8), sharing buffers:

@@ -435,7 +435,7 @@ static void assert_close_(double got, double want, int line) {
 
 static void test_agg_random_cross_check(void **state) {
     (void)state;
-    enum { N = 4000 };
+    enum { N = 9000 };
     rrow *rows = malloc(sizeof *rows * N);
     int pers[] = {37, 1000, N};
     for (size_t pi = 0; pi < LP_ARRAY_LEN(pers); pi++) {
