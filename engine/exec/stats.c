@@ -359,7 +359,7 @@ lp_status lp_histogram_compute(lp_table *in, int col, const lp_hist_opts *o, lp_
             hi = o->log ? v * sqrt(10.0) : v + 0.5;
         }
     }
-    double base, scale;
+    double base = 0, scale = 1;
     st = make_edges(o, lo, hi, c.want_range, h, &base, &scale, d);
     if (st != LP_OK) goto done;
     /* The series. */
