@@ -125,6 +125,7 @@ struct lp_expr {
     /* LP_EXPR_COL */
     const char *name;        /* as written (NUL-terminated, in the arena) */
     int col;                 /* (bind) index into the schema; set at construction by index */
+    bool by_index;           /* built by lp_expr_col_index: bind keeps `col` */
     /* LP_EXPR_LIT: strings live in the arena */
     lp_value lit;
     /* LP_EXPR_CALL */

@@ -1,0 +1,385 @@
+/* fn_string.c -- the string functions: length, lower, upper, trim, substring, concat,
+ * concat_ws, contains, startswith, endswith, LIKE and ILIKE.
+ *
+ * Lengths and positions count code points (Spark counts UTF-16 units only for characters
+ * outside the BMP, which reviews rarely hold). Case mapping is utf8proc's simple per-code-point
+ * mapping, with an ASCII fast path. Every function propagates nulls. Output strings are built
+ * in one lp_colbuf reserved up front; a per-call scratch buffer serves rows that need rewriting.
+ */
+#include "expr_int.h"
+
+#include <utf8proc.h>
+
+/* Appends s, case-mapped, to out. */
+static void case_map(lp_strbuf *out, const char *s, int64_t n, bool upper) {
+    for (int64_t i = 0; i < n;) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x80) {
+            char c = (char)ch;
+            if (upper && c >= 'a' && c <= 'z') c = (char)(c - 32);
+            if (!upper && c >= 'A' && c <= 'Z') c = (char)(c + 32);
+            lp_strbuf_putc(out, c);
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, n - i, &cp);
+        if (k <= 0) {
+            lp_strbuf_putc(out, (char)ch);
+            i++;
+            continue;
+        }
+        cp = upper ? utf8proc_toupper(cp) : utf8proc_tolower(cp);
+        utf8proc_uint8_t buf[4];
+        utf8proc_ssize_t m = utf8proc_encode_char(cp, buf);
+        lp_strbuf_append(out, (const char *)buf, (size_t)m);
+        i += k;
+    }
+}
+
+static bool ascii(const char *s, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80) return false;
+    return true;
+}
+
+/* ---- LIKE ---- */
+
+void lp_like_analyze(lp_expr_pre *pre, const char *p, int64_t n, lp_arena *a) {
+    (void)a;
+    pre->like_kind = LP_LIKE_GENERAL;
+    for (int64_t i = 0; i < n; i++)
+        if (p[i] == '_' || p[i] == '\\') return;
+    int64_t lo = 0, hi = n;
+    while (lo < hi && p[lo] == '%') lo++;
+    while (hi > lo && p[hi - 1] == '%') hi--;
+    for (int64_t i = lo; i < hi; i++)
+        if (p[i] == '%') return;
+    bool pre_pct = lo > 0, post_pct = hi < n;
+    pre->like_text = p + lo;
+    pre->like_len = hi - lo;
+    if (lo == hi && n > 0) pre->like_kind = LP_LIKE_ALL;
+    else if (!pre_pct && !post_pct) pre->like_kind = LP_LIKE_EXACT;
+    else if (!pre_pct) pre->like_kind = LP_LIKE_PREFIX;
+    else if (!post_pct) pre->like_kind = LP_LIKE_SUFFIX;
+    else pre->like_kind = LP_LIKE_CONTAINS;
+}
+
+static inline int64_t cp_len(const char *s, int64_t i, int64_t n) {
+    int64_t k = 1;
+    while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80) k++;
+    return k;
+}
+
+bool lp_like_match(const char *s, int64_t sn, const char *p, int64_t pn, char esc) {
+    int64_t si = 0, pi = 0, star_p = -1, star_s = 0;
+    while (si < sn) {
+        if (pi < pn) {
+            char c = p[pi];
+            if (c == '%') {
+                star_p = ++pi;
+                star_s = si;
+                continue;
+            }
+            if (c == '_') {
+                si += cp_len(s, si, sn);
+                pi++;
+                continue;
+            }
+            if (c == esc && pi + 1 < pn) {
+                if (s[si] == p[pi + 1]) {
+                    si++;
+                    pi += 2;
+                    continue;
+                }
+            } else if (s[si] == c) {
+                si++;
+                pi++;
+                continue;
+            }
+        }
+        if (star_p < 0) return false;
+        star_s += cp_len(s, star_s, sn);
+        si = star_s;
+        pi = star_p;
+    }
+    while (pi < pn && p[pi] == '%') pi++;
+    return pi == pn;
+}
+
+static bool like_fast(const lp_expr_pre *pre, const char *s, int64_t n) {
+    const char *t = pre->like_text;
+    int64_t tn = pre->like_len;
+    switch (pre->like_kind) {
+    case LP_LIKE_ALL: return true;
+    case LP_LIKE_EXACT: return n == tn && memcmp(s, t, (size_t)tn) == 0;
+    case LP_LIKE_PREFIX: return n >= tn && memcmp(s, t, (size_t)tn) == 0;
+    case LP_LIKE_SUFFIX: return n >= tn && memcmp(s + n - tn, t, (size_t)tn) == 0;
+    default: return tn == 0 || (n >= tn && memmem(s, (size_t)n, t, (size_t)tn) != NULL);
+    }
+}
+
+/* ---- helpers ---- */
+
+static inline const char *str_at(const lp_vec *v, int64_t r, int64_t *n) {
+    return lp_col_str(v->col, lp_vec_row(v, r), n);
+}
+static inline bool valid_at(const lp_vec *v, int64_t r) { return lp_col_valid(v->col, lp_vec_row(v, r)); }
+
+static bool all_valid(const lp_vec *a, int na, int64_t r) {
+    for (int i = 0; i < na; i++)
+        if (!valid_at(&a[i], r)) return false;
+    return true;
+}
+
+/* Bytes of text the string arguments hold (a reservation estimate). */
+static size_t text_bytes(const lp_vec *a, int na, int64_t n) {
+    size_t bytes = 0;
+    for (int i = 0; i < na; i++) {
+        const lp_column *c = a[i].col;
+        if (c->type.kind != LP_STRING) continue;
+        bytes += a[i].cnst ? (size_t)(c->v.off[1] * n) : (size_t)c->v.off[c->len];
+    }
+    return bytes;
+}
+
+/* Spark's substringSQL over code points: [start, end) of a string of `len` code points. */
+static void sql_substr(int64_t len, int64_t pos, int64_t count, int64_t *from, int64_t *to) {
+    int64_t start = pos > 0 ? pos - 1 : pos < 0 ? len + pos : 0;
+    int64_t end = count > INT64_MAX - start ? INT64_MAX : start + count;
+    if (start < 0) start = 0;
+    if (end > len) end = len;
+    if (start >= end) start = end = 0;
+    *from = start;
+    *to = end;
+}
+
+static bool in_set(utf8proc_int32_t cp, const char *set, int64_t sn) {
+    for (int64_t i = 0; i < sn;) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)set + i, sn - i, &c);
+        if (k <= 0) {
+            c = (unsigned char)set[i];
+            k = 1;
+        }
+        if (c == cp) return true;
+        i += k;
+    }
+    return false;
+}
+
+/* Trims code points in set (default: the space character) from the chosen ends. */
+static void trim_str(const char **s, int64_t *n, const char *set, int64_t sn, bool left, bool right) {
+    const char *p = *s;
+    int64_t lo = 0, hi = *n;
+    if (!set) {
+        if (left) while (lo < hi && p[lo] == ' ') lo++;
+        if (right) while (hi > lo && p[hi - 1] == ' ') hi--;
+    } else {
+        if (left) {
+            while (lo < hi) {
+                utf8proc_int32_t cp;
+                utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)p + lo, hi - lo, &cp);
+                if (k <= 0) break;
+                if (!in_set(cp, set, sn)) break;
+                lo += k;
+            }
+        }
+        if (right) {
+            while (hi > lo) {
+                int64_t st = hi - 1;
+                while (st > lo && ((unsigned char)p[st] & 0xC0) == 0x80) st--;
+                utf8proc_int32_t cp;
+                utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)p + st, hi - st, &cp);
+                if (k <= 0 || !in_set(cp, set, sn)) break;
+                hi = st;
+            }
+        }
+    }
+    *s = p + lo;
+    *n = hi - lo;
+}
+
+/* ---- the family ---- */
+
+static lp_status bool_fn(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
+    bool nm;
+    uint8_t *valid = lp_ev_valid_and(a, e->nargs >= 2 ? 2 : 1, n, &nm);
+    lp_column *o = nm ? NULL : lp_ev_bool_col(n);
+    if (!o) {
+        lp_free(valid);
+        return LP_ENOMEM;
+    }
+    lp_strbuf ls, lpat;
+    lp_strbuf_init(&ls);
+    lp_strbuf_init(&lpat);
+    const lp_expr_pre *pre = e->pre;
+    char esc = '\\';
+    if (e->nargs == 3) {
+        int64_t en;
+        esc = *str_at(&a[2], 0, &en);
+    }
+    for (int64_t r = 0; r < n; r++) {
+        int64_t sn, tn;
+        const char *s = str_at(&a[0], r, &sn), *t = str_at(&a[1], r, &tn);
+        bool v;
+        switch (e->fn) {
+        case LP_FN_CONTAINS: v = tn == 0 || (sn >= tn && memmem(s, (size_t)sn, t, (size_t)tn)); break;
+        case LP_FN_STARTSWITH: v = sn >= tn && memcmp(s, t, (size_t)tn) == 0; break;
+        case LP_FN_ENDSWITH: v = sn >= tn && memcmp(s + sn - tn, t, (size_t)tn) == 0; break;
+        case LP_FN_LIKE:
+            v = pre && pre->like_kind != LP_LIKE_GENERAL ? like_fast(pre, s, sn) : lp_like_match(s, sn, t, tn, esc);
+            break;
+        default: /* ILIKE: both sides lowered */
+            lp_strbuf_clear(&ls);
+            lp_strbuf_clear(&lpat);
+            case_map(&ls, s, sn, false);
+            case_map(&lpat, t, tn, false);
+            v = !ls.nomem && !lpat.nomem && lp_like_match(ls.p ? ls.p : "", (int64_t)ls.len, lpat.p ? lpat.p : "",
+                                                          (int64_t)lpat.len, esc);
+            break;
+        }
+        o->v.b[r] = v;
+    }
+    bool failed = ls.nomem || lpat.nomem;
+    lp_strbuf_reset(&ls);
+    lp_strbuf_reset(&lpat);
+    if (failed) {
+        lp_free(valid);
+        lp_column_unref(o);
+        return LP_ENOMEM;
+    }
+    lp_ev_set_valid(o, valid);
+    *out = o;
+    return LP_OK;
+}
+
+static lp_status length_fn(const lp_vec *a, int64_t n, lp_column **out) {
+    bool nm;
+    uint8_t *valid = lp_ev_valid_and(a, 1, n, &nm);
+    lp_column *o = nm ? NULL : lp_ev_col_new(lp_type_of(LP_INT64), n);
+    if (!o) {
+        lp_free(valid);
+        return LP_ENOMEM;
+    }
+    const lp_column *c = a[0].col;
+    for (int64_t r = 0; r < n; r++) {
+        int64_t sn;
+        const char *s = lp_col_str(c, r, &sn);
+        o->v.i[r] = lp_utf8_length(s, (size_t)sn);
+    }
+    lp_ev_set_valid(o, valid);
+    *out = o;
+    return LP_OK;
+}
+
+lp_status lp_fn_string(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
+    switch (e->fn) {
+    case LP_FN_LENGTH: return length_fn(a, n, out);
+    case LP_FN_CONTAINS: case LP_FN_STARTSWITH: case LP_FN_ENDSWITH: case LP_FN_LIKE: case LP_FN_ILIKE:
+        return bool_fn(e, a, n, out);
+    default: break;
+    }
+    lp_colbuf b;
+    lp_colbuf_init(&b, lp_type_of(LP_STRING));
+    lp_colbuf_reserve(&b, n, text_bytes(a, e->nargs, n) + 16);
+    lp_strbuf sb;
+    lp_strbuf_init(&sb);
+    for (int64_t r = 0; r < n; r++) {
+        if (e->fn == LP_FN_CONCAT_WS) {
+            if (!valid_at(&a[0], r)) {
+                lp_colbuf_append_null(&b);
+                continue;
+            }
+            int64_t sepn;
+            const char *sep = str_at(&a[0], r, &sepn);
+            lp_strbuf_clear(&sb);
+            bool first = true;
+            for (int i = 1; i < e->nargs; i++) {
+                if (!valid_at(&a[i], r)) continue;
+                const lp_column *c = a[i].col;
+                int64_t ri = lp_vec_row(&a[i], r);
+                if (c->type.kind == LP_LIST) {
+                    for (int64_t k = c->v.off[ri]; k < c->v.off[ri + 1]; k++) {
+                        if (!lp_col_valid(c->child, k)) continue;
+                        int64_t xn;
+                        const char *x = lp_col_str(c->child, k, &xn);
+                        if (!first) lp_strbuf_append(&sb, sep, (size_t)sepn);
+                        lp_strbuf_append(&sb, x, (size_t)xn);
+                        first = false;
+                    }
+                } else {
+                    int64_t xn;
+                    const char *x = lp_col_str(c, ri, &xn);
+                    if (!first) lp_strbuf_append(&sb, sep, (size_t)sepn);
+                    lp_strbuf_append(&sb, x, (size_t)xn);
+                    first = false;
+                }
+            }
+            lp_colbuf_append_str(&b, sb.p ? sb.p : "", sb.len);
+            continue;
+        }
+        if (!all_valid(a, e->nargs, r)) {
+            lp_colbuf_append_null(&b);
+            continue;
+        }
+        int64_t sn;
+        const char *s = str_at(&a[0], r, &sn);
+        switch (e->fn) {
+        case LP_FN_LOWER:
+        case LP_FN_UPPER:
+            if (ascii(s, sn)) {
+                size_t at = b.dlen;
+                lp_colbuf_append_str(&b, s, (size_t)sn);
+                if (!b.nomem) {
+                    char *d = b.data + at;
+                    if (e->fn == LP_FN_UPPER) {
+                        for (int64_t i = 0; i < sn; i++)
+                            if (d[i] >= 'a' && d[i] <= 'z') d[i] = (char)(d[i] - 32);
+                    } else {
+                        for (int64_t i = 0; i < sn; i++)
+                            if (d[i] >= 'A' && d[i] <= 'Z') d[i] = (char)(d[i] + 32);
+                    }
+                }
+            } else {
+                lp_strbuf_clear(&sb);
+                case_map(&sb, s, sn, e->fn == LP_FN_UPPER);
+                lp_colbuf_append_str(&b, sb.p ? sb.p : "", sb.len);
+            }
+            break;
+        case LP_FN_TRIM: case LP_FN_LTRIM: case LP_FN_RTRIM: {
+            const char *set = NULL;
+            int64_t setn = 0;
+            if (e->nargs == 2) set = str_at(&a[1], r, &setn);
+            trim_str(&s, &sn, set, setn, e->fn != LP_FN_RTRIM, e->fn != LP_FN_LTRIM);
+            lp_colbuf_append_str(&b, s, (size_t)sn);
+            break;
+        }
+        case LP_FN_SUBSTRING: {
+            int64_t pos = a[1].col->v.i[lp_vec_row(&a[1], r)];
+            int64_t cnt = e->nargs == 3 ? a[2].col->v.i[lp_vec_row(&a[2], r)] : INT64_MAX;
+            bool asc = ascii(s, sn);
+            int64_t len = asc ? sn : lp_utf8_length(s, (size_t)sn), from, to;
+            sql_substr(len, pos, cnt, &from, &to);
+            int64_t bf = asc ? from : (int64_t)lp_utf8_offset(s, (size_t)sn, from);
+            int64_t bt = asc ? to : (int64_t)lp_utf8_offset(s, (size_t)sn, to);
+            lp_colbuf_append_str(&b, s + bf, (size_t)(bt - bf));
+            break;
+        }
+        case LP_FN_CONCAT:
+        default: {
+            lp_strbuf_clear(&sb);
+            for (int i = 0; i < e->nargs; i++) {
+                int64_t xn;
+                const char *x = str_at(&a[i], r, &xn);
+                lp_strbuf_append(&sb, x, (size_t)xn);
+            }
+            lp_colbuf_append_str(&b, sb.p ? sb.p : "", sb.len);
+            break;
+        }
+        }
+    }
+    if (sb.nomem) b.nomem = true;
+    lp_strbuf_reset(&sb);
+    return lp_colbuf_finish(&b, out);
+}
