@@ -3,12 +3,12 @@
  * DESIGN
  * The input is cut into work units: each partition, or slices of at most UNIT_ROWS rows of a
  * large one. Then, on the pool:
- *   1. group (one task per unit): hash the key columns (lp_keys_hash), give each row its local
- *      group in the unit's own open-addressing table (linear probing; a slot holds the hash's
- *      top 32 bits as a tag and the group id), then fold every aggregate into arrays indexed by
- *      local group id (agg_fn.c), one tight loop per aggregate. Local groups are numbered in
- *      order of first occurrence. Finally sort the local groups by bucket, the top bits of their
- *      hash (a counting sort).
+ *   1. group (one task per unit), CHUNK_ROWS rows at a time: hash the key columns
+ *      (lp_keys_hash), give each row its local group in the unit's own open-addressing table
+ *      (linear probing; a slot holds the hash's top 32 bits as a tag and the group id), then
+ *      fold every aggregate into arrays indexed by local group id (agg_fn.c), one tight loop per
+ *      aggregate. Local groups are numbered in order of first occurrence. Finally sort the
+ *      local groups by bucket, the top bits of their hash (a counting sort).
  *   2. merge (one task per bucket): each task owns one range of hash bits and merges every
  *      unit's local groups of that range, units in input order, into its own table and states.
  *      No locks, and partial states combine in input order whatever the thread count, so float
@@ -21,10 +21,12 @@
  *      values into per-group segments.
  *   4. output (one task per OUT_ROWS groups): gather the key values from each group's first row
  *      and finish the aggregates into one output partition.
- * Keys are never copied: a group refers to its first row, (partition, row) in 64 bits. Per row
- * the operator keeps a hash (freed after grouping) and a group id (kept only for holistic
- * aggregates); everything else is per group. distinct() is the same machinery without
- * aggregates, gathering every column of each key's first row.
+ * A group refers to its first row, (partition, row) in 64 bits; single int64 and string keys
+ * are also copied into per-table key stores, so that probes and merges compare compact memory
+ * instead of chasing rows across partitions. Per row nothing is kept beyond a chunk, except the
+ * group ids that holistic aggregates need for their scatter; everything else is per group.
+ * distinct() is the same machinery without aggregates, gathering every column of each key's
+ * first row.
  *
  * Called from one thread (the statement's); the tasks run on the pool and each writes only its
  * own unit, bucket or output slot.
@@ -605,6 +607,8 @@ nomem:
 
 /* ---- 4. output ---- */
 
+/* Builds output partition oi: the key (or, for distinct, every) column gathered from each
+ * group's first row, then each aggregate's results. The columns go to x->outcols. */
 static lp_status build_output(aggctx *x, int oi) {
     int64_t k0 = (int64_t)oi * OUT_ROWS, k1 = LP_MIN(x->K, k0 + OUT_ROWS);
     lp_column **cols = x->outcols + (size_t)oi * (size_t)x->ocols;
@@ -639,6 +643,7 @@ static void output_task(void *ctx, int oi) {
 
 /* ---- driver ---- */
 
+/* Frees everything the phases made, whether they finished or not (NULL-safe throughout). */
 static void ctx_free(aggctx *x) {
     for (int i = 0; x->u && i < x->nunits; i++) {
         unit *u = &x->u[i];
