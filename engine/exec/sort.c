@@ -45,6 +45,8 @@ typedef struct srun {
     int part;
     int64_t start, n;  /* the input rows [start, start + n) of partition `part` */
     sent *e;           /* the sorted entries */
+    uint64_t *k2;      /* string first key: bytes 8..15 of each entry's string, normalised
+                        * like `key`, so the merge seldom needs the strings themselves */
     int64_t ne;
     lp_status st;
 } srun;
@@ -58,6 +60,7 @@ typedef struct sctx {
     int k0;            /* column of the first key; -1 without keys */
     bool k0desc, k0nf;
     int from;          /* the first key to compare after equal `key`s */
+    bool fast_merge;   /* one exact key, never null: the merge compares `key` alone */
     srun *runs;
     int nruns;
     /* merge */
@@ -121,7 +124,12 @@ static inline int cmp_in_run(const sctx *c, lp_column *const *cols, const sent *
 /* Whether entry ia of run ra comes before entry ib of run rb: keys, then run, then position. */
 static bool before(const sctx *c, int ra, int64_t ia, int rb, int64_t ib) {
     const srun *x = &c->runs[ra], *y = &c->runs[rb];
-    int v = cmp_ent(c, c->in->parts[x->part].cols, &x->e[ia], c->in->parts[y->part].cols, &y->e[ib]);
+    lp_column *const *cx = c->in->parts[x->part].cols, *const *cy = c->in->parts[y->part].cols;
+    const sent *a = &x->e[ia], *b = &y->e[ib];
+    if (x->k2 && a->key == b->key && x->k2[ia] != y->k2[ib] && lp_col_valid(cx[c->k0], a->row) &&
+        lp_col_valid(cy[c->k0], b->row))
+        return x->k2[ia] < y->k2[ib];
+    int v = cmp_ent(c, cx, a, cy, b);
     if (v) return v < 0;
     return ra != rb ? ra < rb : ia < ib;
 }
@@ -234,6 +242,40 @@ static void merge_sort(const sctx *c, lp_column *const *cols, sent *a, sent *tmp
     while (i < h) a[k++] = tmp[i++];
 }
 
+/* Orders a[0..m), a group of entries whose string first key agrees on its first 8 * depth
+ * bytes (zero-padded): MSD refinement by the next 8 bytes, radix sorted, recursing into groups
+ * that still agree; a group whose strings have all ended goes to the comparator (later keys,
+ * and lengths for strings that differ only by trailing NUL bytes). The entries' keys are given
+ * back as they were, since the merge compares them. */
+static void refine_str(const sctx *c, lp_column *const *cols, sent *a, sent *tmp, int64_t m, int64_t depth) {
+    if (m <= 16) {
+        merge_sort(c, cols, a, tmp, m, 0);
+        return;
+    }
+    const lp_column *k = cols[c->k0];
+    uint64_t flip = c->k0desc ? UINT64_MAX : 0, saved = a[0].key;
+    int64_t at = 8 * depth;
+    bool longer = false;
+    for (int64_t i = 0; i < m; i++) {
+        int64_t o = k->v.off[a[i].row], n = k->v.off[a[i].row + 1] - o;
+        a[i].key = (n > at ? norm_str(k->data + o + at, n - at) : 0) ^ flip;
+        longer |= n > at;
+    }
+    if (!longer) {
+        merge_sort(c, cols, a, tmp, m, 0);
+    } else {
+        sent *sorted = radix_sort(a, tmp, m);
+        if (sorted != a) memcpy(a, sorted, sizeof *a * (size_t)m);
+        for (int64_t i = 0; i < m;) {
+            int64_t j = i + 1;
+            while (j < m && a[j].key == a[i].key) j++;
+            if (j - i > 1) refine_str(c, cols, a + i, tmp, j - i, depth + 1);
+            i = j;
+        }
+    }
+    for (int64_t i = 0; i < m; i++) a[i].key = saved;
+}
+
 /* Sorts every row of run r. */
 static lp_status sort_run_full(const sctx *c, srun *r) {
     lp_column *const *cols = c->in->parts[r->part].cols;
@@ -266,7 +308,10 @@ static lp_status sort_run_full(const sctx *c, srun *r) {
         for (int64_t i = 0; i < nn;) {
             int64_t j = i + 1;
             while (j < nn && vals[j].key == vals[i].key) j++;
-            if (j - i > 1) merge_sort(c, cols, vals + i, tmp, j - i, c->from);
+            if (j - i > 1) {
+                if (c->norm == NORM_STR) refine_str(c, cols, vals + i, tmp, j - i, 1);
+                else merge_sort(c, cols, vals + i, tmp, j - i, c->from);
+            }
             i = j;
         }
     }
@@ -326,11 +371,25 @@ static lp_status sort_run_topk(const sctx *c, srun *r) {
     return LP_OK;
 }
 
+/* Fills r->k2 (string first keys, a run of more than one entry to merge). */
+static lp_status second_prefixes(const sctx *c, srun *r) {
+    const lp_column *k = c->in->parts[r->part].cols[c->k0];
+    uint64_t flip = c->k0desc ? UINT64_MAX : 0;
+    r->k2 = lp_malloc(sizeof *r->k2 * (size_t)(r->ne + 1));
+    if (!r->k2) return LP_ENOMEM;
+    for (int64_t i = 0; i < r->ne; i++) {
+        int64_t o = k->v.off[r->e[i].row], n = k->v.off[r->e[i].row + 1] - o;
+        r->k2[i] = (n > 8 ? norm_str(k->data + o + 8, n - 8) : 0) ^ flip;
+    }
+    return LP_OK;
+}
+
 static void run_task(void *ctx, int t) {
     sctx *c = ctx;
     srun *r = &c->runs[t];
     if (lp_cancelled()) return;
     r->st = c->limit >= 0 && c->limit < r->n ? sort_run_topk(c, r) : sort_run_full(c, r);
+    if (r->st == LP_OK && c->norm == NORM_STR && c->nruns > 1) r->st = second_prefixes(c, r);
 }
 
 /* ---- merging the runs ---- */
@@ -418,8 +477,15 @@ static void merge_task(void *ctx, int s) {
             K++;
         }
     }
+    /* Exact single key without nulls: `key` decides, then the run (leaves are in run order). */
+    bool fast = c->fast_merge;
 #define LT_LESS(i, j)                                                                                          \
-    (cur[i] >= stop[i] ? false : cur[j] >= stop[j] ? true : before(c, ids[i], cur[i], ids[j], cur[j]))
+    (cur[i] >= stop[i] ? false                                                                                 \
+     : cur[j] >= stop[j] ? true                                                                                \
+     : fast ? (c->runs[ids[i]].e[cur[i]].key != c->runs[ids[j]].e[cur[j]].key                                   \
+                   ? c->runs[ids[i]].e[cur[i]].key < c->runs[ids[j]].e[cur[j]].key                              \
+                   : (i) < (j))                                                                                \
+            : before(c, ids[i], cur[i], ids[j], cur[j]))
     /* tree[1..K) hold the losers, tree[0] the winner; win[] is scratch for the build (leaves
      * are the nodes K..2K-1 of a complete binary tree). */
     int *win = tree + K;
@@ -483,7 +549,10 @@ static void gather_task(void *ctx, int j) {
 
 static void sctx_free(sctx *c) {
     if (c->runs)
-        for (int r = 0; r < c->nruns; r++) lp_free(c->runs[r].e);
+        for (int r = 0; r < c->nruns; r++) {
+            lp_free(c->runs[r].e);
+            lp_free(c->runs[r].k2);
+        }
     lp_free(c->runs);
     lp_free(c->bounds);
     lp_free(c->seg_st);
@@ -539,7 +608,9 @@ static lp_status sort_run(sctx *c, lp_table **out) {
     }
     for (int r = 0; r < c->nruns; r++) {
         lp_free(c->runs[r].e);
+        lp_free(c->runs[r].k2);
         c->runs[r].e = NULL;
+        c->runs[r].k2 = NULL;
     }
     /* gather */
     int ncols = in->ncols, nparts = in->nparts;
@@ -596,6 +667,8 @@ lp_status lp_sort(lp_table *in, const lp_sortkey *keys, int nkeys, int64_t limit
     }
     c.from = c.norm == NORM_STR || c.norm == NORM_NONE ? 0 : 1;
     if (nkeys == 0) c.from = 0;
+    c.fast_merge = c.from >= nkeys;
+    for (int p = 0; p < in->nparts && c.fast_merge && c.k0 >= 0; p++) c.fast_merge = !in->parts[p].cols[c.k0]->valid;
     lp_status st = sort_run(&c, out);
     sctx_free(&c);
     if (st == LP_OK && lp_cancelled()) {
