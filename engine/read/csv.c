@@ -187,8 +187,13 @@ void lp_csv_parse_chunk(const lp_rpass *p, lp_rchunk *c) {
     const loupe_read_options *o = p->opts;
     const char *r = c->begin, *end = c->end;
     int64_t line = 0;
+    bool grown = false;
     int ncols = p->keys->n;
     while (r < end) {
+        if (LP_UNLIKELY(c->records == 512) && !grown) {
+            lp_rchunk_extrapolate(c, r);
+            grown = true;
+        }
         if ((c->records & 4095) == 4095 && lp_cancelled()) {
             c->status = LP_ECANCELLED;
             break;
@@ -234,5 +239,4 @@ void lp_csv_parse_chunk(const lp_rpass *p, lp_rchunk *c) {
         r = next;
     }
     c->lines = line;
-    c->avg_hint = c->records ? (int64_t)(r - c->begin) / c->records : 0;
 }

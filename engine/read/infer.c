@@ -193,6 +193,7 @@ bool lp_rchunk_check(lp_rchunk *c, const lp_rpass *p, char *why, size_t whylen) 
 void lp_rchunk_commit(lp_rchunk *c, const lp_rpass *p) {
     int n = p->keys->n;
     const lp_type *types = p->keys->types;
+    if (p->keep_corrupt) lp_colbuf_append_null(&c->corrupt);
     for (int col = 0; col < n; col++) {
         lp_colbuf *b = &c->cols[col];
         if (c->stage_gen[col] != c->gen || c->stage[col].kind == LP_NULLTYPE) {

@@ -520,8 +520,13 @@ static void unlearn(lp_rchunk *c, int keep) {
 void lp_json_parse_chunk(const lp_rpass *p, lp_rchunk *c) {
     const char *q = c->begin, *end = c->end;
     int64_t line = 0;
+    bool grown = false;
     jstate j = {.p = p, .c = c};
     while (q < end) {
+        if (LP_UNLIKELY(c->records == 512) && !grown) {
+            lp_rchunk_extrapolate(c, q);
+            grown = true;
+        }
         if ((c->records & 4095) == 4095 && lp_cancelled()) {
             c->status = LP_ECANCELLED;
             break;
@@ -581,6 +586,4 @@ void lp_json_parse_chunk(const lp_rpass *p, lp_rchunk *c) {
         q = le + 1;
     }
     c->lines = line;
-    if (q > end) q = end;
-    c->avg_hint = c->records ? (int64_t)(q - c->begin) / c->records : 0;
 }

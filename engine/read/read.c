@@ -57,11 +57,7 @@ bool lp_rchunk_init(lp_rchunk *c, const lp_rpass *p, const char *begin, const ch
         c->cols = lp_calloc(slots, sizeof *c->cols);
         if (!c->cols) goto nomem;
         c->ncols = n;
-        int64_t rows = p->reserve_rows;
-        for (int i = 0; i < n; i++) {
-            lp_colbuf_init(&c->cols[i], lp_read_final_type(p->keys->types[i]));
-            if (rows > 0 && !lp_colbuf_reserve(&c->cols[i], rows, 0)) goto nomem;
-        }
+        for (int i = 0; i < n; i++) lp_colbuf_init(&c->cols[i], lp_read_final_type(p->keys->types[i]));
         lp_colbuf_init(&c->corrupt, lp_type_of(LP_STRING));
     }
     return true;
@@ -107,6 +103,21 @@ bool lp_rchunk_scratch(lp_rchunk *c, size_t len) {
     }
     c->scap = cap;
     return true;
+}
+
+/* Grows b for `factor` times its current contents (and its list elements likewise). */
+static void grow_like(lp_colbuf *b, double factor) {
+    int64_t rows = (int64_t)((double)b->len * factor) - b->len;
+    size_t bytes = (size_t)((double)b->dlen * factor) - b->dlen;
+    if (rows > 0) lp_colbuf_reserve(b, rows, bytes);
+    if (b->child) grow_like(b->child, factor);
+}
+
+void lp_rchunk_extrapolate(lp_rchunk *c, const char *at) {
+    if (!c->cols || at <= c->begin) return;
+    double factor = (double)(c->end - c->begin) / (double)(at - c->begin) * 1.05 + 0.01;
+    if (factor < 1.2) return;
+    for (int i = 0; i < c->ncols; i++) grow_like(&c->cols[i], factor);
 }
 
 bool lp_rchunk_push_elem(lp_rchunk *c, const lp_rval *v) {
@@ -383,10 +394,6 @@ static lp_status sample(reader *r) {
             for (int k = 0; k < c.newkeys.n && st == LP_OK; k++)
                 if (lp_rkeys_add(&r->keys, c.newkeys.names[k], c.newkeys.lens[k], c.newkeys.types[k]) < 0)
                     st = lp_diag_nomem(r->d, r->op);
-            if (c.avg_hint > 0) {
-                size_t per = (r->len - r->data_start) / (size_t)(r->nchunks ? r->nchunks : 1);
-                r->pass.reserve_rows = (int64_t)(per / (size_t)c.avg_hint) + 16;
-            }
         }
     }
     lp_rchunk_reset(&c);
@@ -535,6 +542,8 @@ static lp_status read_main(reader *r, lp_table **out, loupe_read_report *rep) {
     r->chunks = lp_calloc((size_t)r->nchunks, sizeof *r->chunks);
     r->line_base = lp_calloc((size_t)r->nchunks, sizeof *r->line_base);
     if (!r->ranges || !r->chunks || !r->line_base) return lp_diag_nomem(d, r->op);
+    r->pass.chunks = r->chunks;
+    r->pass.nchunks = r->nchunks;
     bool infer = !r->explicit_schema && (r->pass.json || r->o.infer_schema);
     if (infer) {
         st = sample(r);

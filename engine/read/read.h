@@ -131,7 +131,6 @@ typedef struct lp_rchunk {
     lp_type *want;       /* per schema column: the unified type of every value seen */
     bool widened;        /* a value did not fit its column: this pass's output is void */
     lp_rkeys newkeys;    /* JSON: keys not in the schema, first-seen order */
-    int64_t avg_hint;    /* bytes per record seen (sampling) */
     lp_status status;    /* LP_OK, LP_ENOMEM, LP_EVALUE (FAILFAST stop), LP_ECANCELLED */
     /* scratch, reused per record */
     lp_rval *stage;
@@ -167,7 +166,6 @@ struct lp_rpass {
     bool infer_only;          /* sampling: learn types and keys, build nothing */
     bool keep_corrupt;        /* PERMISSIVE with corrupt_column */
     int64_t max_records;      /* sampling limit, 0 = none */
-    int64_t reserve_rows;     /* rows to reserve per chunk's builders, a hint */
     lp_rchunk *chunks;
     int nchunks;
 };
@@ -193,6 +191,9 @@ static inline void lp_rchunk_stage(lp_rchunk *c, int col, const lp_rval *v) {
     }
     c->stage[col] = *v;
 }
+/* Reserves the builders for the whole chunk, extrapolating from what the records up to `at`
+ * took, so that the columns grow once instead of by repeated reallocation. */
+void lp_rchunk_extrapolate(lp_rchunk *c, const char *at);
 /* Appends a staged element; false when refused (status set). */
 LP_WUR bool lp_rchunk_push_elem(lp_rchunk *c, const lp_rval *v);
 /* Copies s[0..n) into the scratch, replacing invalid UTF-8 with U+FFFD; returns the copy, or

@@ -175,7 +175,7 @@ lp_status lp_read_source_open(const char *path, const char *op, lp_read_source *
     const unsigned char *raw = NULL;
     size_t rawlen = 0;
     if (S_ISREG(stt.st_mode) && stt.st_size > 0) {
-        void *m = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        void *m = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         if (m != MAP_FAILED) {
             madvise(m, (size_t)stt.st_size, MADV_SEQUENTIAL);
             src->map = m;
