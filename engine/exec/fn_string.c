@@ -146,7 +146,8 @@ static size_t text_bytes(const lp_vec *a, int na, int64_t n) {
 /* Spark's substringSQL over code points: [start, end) of a string of `len` code points. */
 static void sql_substr(int64_t len, int64_t pos, int64_t count, int64_t *from, int64_t *to) {
     int64_t start = pos > 0 ? pos - 1 : pos < 0 ? len + pos : 0;
-    int64_t end = count > INT64_MAX - start ? INT64_MAX : start + count;
+    int64_t end;
+    if (__builtin_add_overflow(start, count, &end)) end = count > 0 ? INT64_MAX : INT64_MIN;
     if (start < 0) start = 0;
     if (end > len) end = len;
     if (start >= end) start = end = 0;
