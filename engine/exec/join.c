@@ -29,7 +29,7 @@
 #define CANCEL_ROWS 65536
 
 typedef struct jslot {
-    uint64_t hash;
+    uint64_t hash;  /* the key's hash; the key itself when fast_i64 */
     int64_t head;   /* the key's first right row (global index), NO_ROW when the slot is empty */
     int64_t count;  /* right rows with this key */
 } jslot;
@@ -57,7 +57,8 @@ typedef struct jctx {
     int nkeys;
     lp_join_how how;
     uint8_t *promote;   /* per key: 1 = the left column becomes float64, 2 = the right one */
-    bool fast_i64;      /* one int64/timestamp key: compared inline */
+    bool fast_i64;      /* one int64/timestamp key: hashed with lp_hash_u64 here, and a slot's
+                         * `hash` holds the key itself, so a probe touches no key column */
     int ncols;          /* output columns */
     bool right_cols;    /* the output has the right side's columns */
     /* right side */
@@ -124,7 +125,6 @@ static inline bool any_null(lp_column *const *k, int n, int64_t r) {
 
 /* Whether row a of key columns ka equals right row g (neither has a null key). */
 static inline bool key_eq(const jctx *c, lp_column *const *ka, int64_t a, int64_t g) {
-    if (c->fast_i64) return ka[0]->v.i[a] == c->rk[0]->v.i[g];
     return lp_keys_equal(ka, a, c->rk, g, c->nkeys, false);
 }
 
@@ -143,7 +143,10 @@ static void rkey_task(void *ctx, int p) {
         jp->st = LP_ENOMEM;
         return;
     }
-    lp_keys_hash(jp->keys, c->nkeys, part->nrows, c->rhash + base);
+    if (c->fast_i64)
+        for (int64_t r = 0; r < part->nrows; r++) c->rhash[base + r] = lp_hash_u64((uint64_t)jp->keys[0]->v.i[r]);
+    else
+        lp_keys_hash(jp->keys, c->nkeys, part->nrows, c->rhash + base);
 }
 
 /* Doubles the table; false when refused (the old table stays). */
@@ -155,7 +158,7 @@ static bool grow(jctx *c) {
     uint64_t mask = (uint64_t)n - 1;
     for (int64_t i = 0; i < c->nslots; i++) {
         if (c->slots[i].head == NO_ROW) continue;
-        uint64_t j = c->slots[i].hash & mask;
+        uint64_t j = (c->fast_i64 ? lp_hash_u64(c->slots[i].hash) : c->slots[i].hash) & mask;
         while (s[j].head != NO_ROW) j = (j + 1) & mask;
         s[j] = c->slots[i];
     }
@@ -189,6 +192,7 @@ static lp_status build(jctx *c) {
         c->rows[g].next = NO_ROW;
         if (any_null(c->rk, c->nkeys, g)) continue;
         uint64_t h = c->rhash[g], i = h & c->mask;
+        if (c->fast_i64) h = (uint64_t)c->rk[0]->v.i[g];
         for (;; i = (i + 1) & c->mask) {
             jslot *s = &c->slots[i];
             if (s->head == NO_ROW) {
@@ -196,7 +200,7 @@ static lp_status build(jctx *c) {
                 distinct++;
                 break;
             }
-            if (s->hash == h && key_eq(c, c->rk, g, s->head)) {
+            if (s->hash == h && (c->fast_i64 || key_eq(c, c->rk, g, s->head))) {
                 c->rows[g].next = s->head;
                 s->head = g;
                 s->count++;
@@ -238,6 +242,31 @@ static void count_task(void *ctx, int p) {
         for (int64_t r = 0; r < n; r++) jp->head[r] = h;
         nout = k > 0 && n > INT64_MAX / k ? INT64_MAX : n * k;
         ones = k == 1 ? n : 0;
+    } else if (c->fast_i64) { /* the same loop without a hash array or key column lookups */
+        jp->keys = part_keys(c, 1, part);
+        if (!jp->keys) goto nomem;
+        const lp_column *k = jp->keys[0];
+        for (int64_t r = 0; r < n; r++) {
+            int64_t head = NO_ROW, cnt = 0;
+            if (lp_col_valid(k, r)) {
+                uint64_t v = (uint64_t)k->v.i[r];
+                for (uint64_t i = lp_hash_u64(v) & c->mask;; i = (i + 1) & c->mask) {
+                    const jslot *s = &c->slots[i];
+                    if (s->head == NO_ROW) break;
+                    if (s->hash == v) {
+                        head = s->head;
+                        cnt = s->count;
+                        break;
+                    }
+                }
+            }
+            jp->head[r] = head;
+            int64_t kk = out_rows(c->how, cnt);
+            nout = sat_add(nout, kk);
+            ones += kk == 1;
+        }
+        keys_free(jp->keys, c->nkeys);
+        jp->keys = NULL;
     } else {
         jp->keys = part_keys(c, 1, part);
         hash = lp_malloc(sizeof *hash * (size_t)n);
@@ -500,7 +529,6 @@ static lp_status join_run(jctx *c, lp_table **out) {
             keys_free(c->rp[p].keys, c->nkeys);
             c->rp[p].keys = NULL;
         }
-        c->fast_i64 = c->nkeys == 1 && (c->rk[0]->type.kind == LP_INT64 || c->rk[0]->type.kind == LP_TIMESTAMP);
     }
     if ((st = build(c)) != LP_OK) return st;
     /* step 2 */
@@ -554,6 +582,10 @@ lp_status lp_join(lp_table *left, lp_table *right, const int *lkeys, const int *
     c.how = how;
     c.right_cols = how != LP_JOIN_SEMI && how != LP_JOIN_ANTI;
     c.ncols = left->ncols + (c.right_cols ? right->ncols : 0);
+    if (nkeys == 1) {
+        lp_type lt = left->types[lkeys[0]];
+        c.fast_i64 = lp_type_eq(lt, right->types[rkeys[0]]) && (lt.kind == LP_INT64 || lt.kind == LP_TIMESTAMP);
+    }
     lp_status st = LP_ENOMEM;
     c.promote = lp_calloc((size_t)nkeys + 1, 1);
     if (c.promote) {
