@@ -163,14 +163,40 @@ static inline uint64_t perm_apply(const perm *p, uint64_t x) {
     return x;
 }
 
+/* A prefix-sum array with a coarse index: hint[j] = the range holding slot j << HINT_SHIFT, so a
+ * lookup binary-searches a few cache-near entries instead of the whole array. */
+#define HINT_SHIFT 6
+typedef struct ranges {
+    int64_t *first;  /* n + 1 prefix sums */
+    int64_t n;
+    int32_t *hint;
+} ranges;
+
 /* Index i with first[i] <= slot < first[i + 1]. */
-static inline int64_t find_range(const int64_t *first, int64_t n, int64_t slot) {
-    int64_t lo = 0, hi = n;  /* first[lo] <= slot < first[hi] */
+static inline int64_t find_range(const ranges *g, int64_t slot) {
+    const int64_t *first = g->first;
+    int64_t j = slot >> HINT_SHIFT;
+    int64_t lo = g->hint[j], hi = g->hint[j + 1] + 1;  /* first[lo] <= slot < first[hi] */
+    if (hi > g->n) hi = g->n;
     while (hi - lo > 1) {
         int64_t mid = (lo + hi) / 2;
         if (first[mid] <= slot) lo = mid; else hi = mid;
     }
     return lo;
+}
+
+/* Builds g->hint for slots [0, total); false when refused. */
+static bool ranges_index(ranges *g, int64_t total) {
+    int64_t nh = (total >> HINT_SHIFT) + 2;
+    g->hint = lp_malloc((size_t)nh * sizeof *g->hint);
+    if (!g->hint) return false;
+    int64_t i = 0;
+    for (int64_t j = 0; j < nh; j++) {
+        int64_t slot = j << HINT_SHIFT;
+        while (i + 1 < g->n && g->first[i + 1] <= slot) i++;
+        g->hint[j] = (int32_t)i;
+    }
+    return true;
 }
 
 /* ---- the plan ----------------------------------------------------------------------------- */
@@ -182,6 +208,9 @@ typedef struct reviewer {
     uint8_t kind;
 } reviewer;
 
+/* Products of product_burst groups are numbered from here, apart from the catalogue's. */
+#define GROUP_PRODUCT_BASE ((int64_t)1 << 40)
+
 typedef struct group {
     int64_t product;      /* product_burst: the product everyone reviews */
     uint64_t seed;        /* duplicate: the shared summary and text */
@@ -192,9 +221,8 @@ typedef struct plan {
     int64_t rows;
     int64_t nrev, caprev;
     reviewer *rev;
-    int64_t *rev_first;   /* nrev + 1 prefix sums of the counts */
-    int64_t nprod;        /* products in prod_first; group products are numbered after them */
-    int64_t *prod_first;
+    ranges revr;          /* the reviewers' row slots: prefix sums of their counts */
+    ranges prodr;         /* the products' (group products are numbered after them) */
     int64_t ngroups, capgroups;
     group *groups;
     int64_t planted_rev, planted_rows;
@@ -206,8 +234,10 @@ typedef struct plan {
 
 static void plan_free(plan *p) {
     lp_free(p->rev);
-    lp_free(p->rev_first);
-    lp_free(p->prod_first);
+    lp_free(p->revr.first);
+    lp_free(p->revr.hint);
+    lp_free(p->prodr.first);
+    lp_free(p->prodr.hint);
     lp_free(p->groups);
     lp_free(p->review_time);
     lp_free(p->unix_time);
@@ -294,7 +324,7 @@ static bool plan_planted(plan *p, rng *r) {
             if (k == LP_GEN_DUPLICATE || k == LP_GEN_PRODUCT_BURST) {
                 bool dup = k == LP_GEN_DUPLICATE;
                 group g = {.product = -1, .seed = rng_next(r)};
-                if (!dup) g.product = p->nprod + p->ngroups;  /* a new product of its own */
+                if (!dup) g.product = GROUP_PRODUCT_BASE + p->ngroups;  /* a new product of its own */
                 int64_t gi = add_group(p, g);
                 if (gi < 0) return false;
                 int32_t span = dup ? rng_range(r, 30, 120) : rng_range(r, 1, 2);
@@ -348,11 +378,12 @@ static bool plan_reviewers(plan *p, rng *r, bool plant) {
     p->planted_rows = planted.planted_rows;
     plan_free(&planted);
     if (!ok) return false;
-    p->rev_first = lp_malloc((size_t)(p->nrev + 1) * sizeof(int64_t));
-    if (!p->rev_first) return false;
-    p->rev_first[0] = 0;
-    for (int64_t i = 0; i < p->nrev; i++) p->rev_first[i + 1] = p->rev_first[i] + p->rev[i].count;
-    return true;
+    int64_t *first = p->revr.first = lp_malloc((size_t)(p->nrev + 1) * sizeof(int64_t));
+    if (!first) return false;
+    p->revr.n = p->nrev;
+    first[0] = 0;
+    for (int64_t i = 0; i < p->nrev; i++) first[i + 1] = first[i] + p->rev[i].count;
+    return ranges_index(&p->revr, p->rows);
 }
 
 /* Products with power-law counts summing to the row count. */
@@ -360,23 +391,23 @@ static bool plan_products(plan *p, rng *r) {
     int cap = (int)LP_MIN((int64_t)PROD_CAP, LP_MAX((int64_t)40, p->rows / 300));
     double beta = solve_exponent(PROD_MEAN, cap);
     int64_t capn = p->rows / 16 + 64, n = 0;
-    p->prod_first = lp_malloc((size_t)(capn + 1) * sizeof(int64_t));
-    if (!p->prod_first) return false;
-    p->prod_first[0] = 0;
+    p->prodr.first = lp_malloc((size_t)(capn + 1) * sizeof(int64_t));
+    if (!p->prodr.first) return false;
+    p->prodr.first[0] = 0;
     for (int64_t sum = 0; sum < p->rows;) {
         int64_t c = power_count(r, beta, cap);
         if (sum + c > p->rows) c = p->rows - sum;
         if (n == capn) {
-            int64_t *nf = lp_realloc(p->prod_first, (size_t)(capn * 2 + 1) * sizeof(int64_t));
+            int64_t *nf = lp_realloc(p->prodr.first, (size_t)(capn * 2 + 1) * sizeof(int64_t));
             if (!nf) return false;
-            p->prod_first = nf;
+            p->prodr.first = nf;
             capn *= 2;
         }
         sum += c;
-        p->prod_first[++n] = sum;
+        p->prodr.first[++n] = sum;
     }
-    p->nprod = n;
-    return true;
+    p->prodr.n = n;
+    return ranges_index(&p->prodr, p->rows);
 }
 
 /* The per-day date strings, formatted once. */
@@ -510,71 +541,69 @@ static bool plural(const char *s, size_t n) {
 }
 
 /* The verb after a plural noun: " is " -> " are " and so on. `t` points at the slot letter;
- * returns the last template character consumed, and counts the words written. */
-static const char *agree(const char *t, char **w, int *nw) {
+ * returns the last template character consumed. */
+static const char *agree(const char *t, char **w) {
     static const char *const from[] = {" is ", " was ", " makes ", " takes "};
     static const char *const to[] = {" are ", " were ", " make ", " take "};
     for (size_t i = 0; i < LP_ARRAY_LEN(from); i++) {
         size_t n = strlen(from[i]);
         if (strncmp(t + 1, from[i], n) == 0) {
             *w = puts0(*w, to[i]);
-            *nw += 2;
             return t + n;
         }
     }
     return t;
 }
 
-/* Expands template t at w (the caller leaves 512 bytes of room), capitalising its first letter;
- * adds the words written to *words. */
-static char *expand(char *w, const char *t, rng *r, int cat, int *words) {
+/* Expands template t at w (the caller leaves 512 bytes of room), capitalising its first letter.
+ * Literal runs and fillers are copied whole (memcpy), never byte by byte. */
+static char *expand(char *w, const char *t, rng *r, int cat) {
     char *start = w;
     const lp_gen_category *c = &lp_gen_categories[cat];
-    int nw = 1;
-    for (; *t; t++) {
-        if (*t != '$') {
-            nw += *t == ' ';
-            *w++ = *t;
-            continue;
-        }
-        char slot = *++t;
+    for (;;) {
+        const char *dollar = strchrnul(t, '$');
+        w = put(w, t, (size_t)(dollar - t));
+        if (!*dollar) break;
+        t = dollar + 1;
+        char slot = *t;
         const char *s;
         if (slot == 'P') s = rng_pick(r, &c->nouns);
         else if (slot == 'F') s = rng_pick(r, &c->features);
         else s = rng_pick(r, &lp_gen_slots[slot - 'A']);
-        const char *s0 = s;
-        for (; *s; s++) {
-            nw += *s == ' ';
-            *w++ = *s;
-        }
-        if ((slot == 'P' || slot == 'F') && plural(s0, (size_t)(s - s0))) t = agree(t, &w, &nw);
+        size_t n = strlen(s);
+        w = put(w, s, n);
+        if ((slot == 'P' || slot == 'F') && plural(s, n)) t = agree(t, &w);
+        t++;
     }
     if (*start >= 'a' && *start <= 'z') *start = (char)(*start - 32);
-    *words += nw;
     return w;
 }
+
+/* Generated text averages this many bytes per word (space included): lengths are planned in
+ * words and measured in bytes, which saves counting. */
+#define BYTES_PER_WORD 5.2
 
 enum { SENT_POS, SENT_NEU, SENT_NEG };
 
 /* Sentence mix per rating (percent positive, neutral; the rest negative). */
 static const int MIX[6][2] = {{0, 0}, {5, 15}, {10, 30}, {30, 40}, {65, 30}, {85, 13}};
 
-/* A review text of about `target` words for the rating into t (reset first); returns its end. */
+/* A review text of about `target` words for the rating at w; returns its end. */
 static char *gen_text(char *w, char *end, rng *r, int rating, int cat, int target) {
-    int words = 0;
     bool good = rating >= 3;
-    w = expand(w, rng_pick(r, good ? &lp_gen_open_pos : &lp_gen_open_neg), r, cat, &words);
-    while (words < target && end - w > 1024) {
+    char *stop = w + (size_t)(target * BYTES_PER_WORD);
+    w = expand(w, rng_pick(r, good ? &lp_gen_open_pos : &lp_gen_open_neg), r, cat);
+    while (w < stop && end - w > 1024) {
         *w++ = ' ';
         int u = (int)rng_below(r, 100);
         const lp_gen_wordlist *l = u < MIX[rating][0] ? &lp_gen_sent_pos
                                    : u < MIX[rating][0] + MIX[rating][1] ? &lp_gen_sent_neu
                                                                          : &lp_gen_sent_neg;
-        w = expand(w, rng_pick(r, l), r, cat, &words);
+        w = expand(w, rng_pick(r, l), r, cat);
     }
     if (rng_below(r, 2)) {
         *w++ = ' ';
-        w = expand(w, rng_pick(r, good ? &lp_gen_close_pos : &lp_gen_close_neg), r, cat, &words);
+        w = expand(w, rng_pick(r, good ? &lp_gen_close_pos : &lp_gen_close_neg), r, cat);
     }
     return w;
 }
@@ -594,7 +623,6 @@ static int gen_rating(rng *r) {
 
 /* A genuine summary for the rating. */
 static char *gen_summary(char *w, rng *r, int rating, int cat) {
-    int words = 0;
     uint32_t u = rng_below(r, 100);
     if (u < 12) {
         static const char *const STARS[6] = {"", "One Star", "Two Stars", "Three Stars", "Four Stars", "Five Stars"};
@@ -602,7 +630,7 @@ static char *gen_summary(char *w, rng *r, int rating, int cat) {
         if (rating >= 4) return puts0(w, lp_gen_sum_generic.w[2 + rng_below(r, (uint32_t)lp_gen_sum_generic.n - 2)]);
     }
     const lp_gen_wordlist *l = rating >= 4 ? &lp_gen_sum_pos : rating == 3 ? &lp_gen_sum_neu : &lp_gen_sum_neg;
-    return expand(w, rng_pick(r, l), r, cat, &words);
+    return expand(w, rng_pick(r, l), r, cat);
 }
 
 /* ---- rows --------------------------------------------------------------------------------- */
@@ -739,10 +767,10 @@ typedef struct gen_ctx {
 /* Makes row r into x, using the block's stream and the scratch buffer for the text. */
 static void gen_row(const plan *p, int64_t r, rng *g, char *scratch, row *x) {
     int64_t slot = (int64_t)perm_apply(&p->prev, (uint64_t)r);
-    int64_t ri = find_range(p->rev_first, p->nrev, slot);
-    int64_t k = slot - p->rev_first[ri];
+    int64_t ri = find_range(&p->revr, slot);
+    int64_t k = slot - p->revr.first[ri];
     const reviewer *v = &p->rev[ri];
-    int64_t pi = find_range(p->prod_first, p->nprod, (int64_t)perm_apply(&p->pprod, (uint64_t)r));
+    int64_t pi = find_range(&p->prodr, (int64_t)perm_apply(&p->pprod, (uint64_t)r));
     if (v->kind == LP_GEN_PRODUCT_BURST && k == 0) pi = p->groups[v->group].product;
     reviewer_id(p->seed, ri, x->id);
     product_asin(p->seed, pi, x->asin);
@@ -778,8 +806,7 @@ static void gen_row(const plan *p, int64_t r, rng *g, char *scratch, row *x) {
         if (variant >= 6 && variant < 8) w = puts0(w, " Highly recommend it!");
         else if (variant >= 8 && w[-1] == '.') w[-1] = '!';
         x->text_len = (size_t)(w - text);
-        int words = 0;
-        x->summary_len = (size_t)(expand(sum, rng_pick(&gr, &lp_gen_sum_pos), &gr, gcat, &words) - sum);
+        x->summary_len = (size_t)(expand(sum, rng_pick(&gr, &lp_gen_sum_pos), &gr, gcat) - sum);
         x->helpful = x->votes = 0;
         if (rng_below(g, 4) == 0) x->helpful = x->votes = 1 + rng_below(g, 3);
         break;
@@ -932,7 +959,7 @@ lp_status lp_gen_write(const lp_gen_options *o, FILE *out, FILE *labels, lp_gen_
     if (st == LP_OK && report) {
         report->rows = p.rows;
         report->reviewers = p.nrev;
-        report->products = p.nprod + p.ngroups;
+        report->products = p.prodr.n + p.ngroups;
         report->planted_reviewers = p.planted_rev;
         report->planted_rows = p.planted_rows;
         report->bytes = bytes;
