@@ -347,6 +347,8 @@ typedef struct planted {
     int64_t nr, rows;
     uint64_t *pair_hash;  /* per row: hash of (summary, text) */
     int64_t *pair_row_rv;
+    struct pb { uint64_t asin; int64_t day, rv; } *pb;  /* product_burst rows */
+    int64_t npb;
 } planted;
 
 static rv *find_rv(planted *p, const char *id) {
@@ -372,6 +374,8 @@ static void collect_planted(const rec *r, void *arg) {
     p->pair_hash[p->rows] = h;
     p->pair_row_rv[p->rows] = v - p->r;
     p->rows++;
+    if (v->kind == LP_GEN_PRODUCT_BURST)
+        p->pb[p->npb++] = (struct pb){lp_hash_bytes(r->asin, 10, 0), day, v - p->r};
 }
 
 static int kind_of(const char *name) {
@@ -400,6 +404,7 @@ static void test_gen_planted_reviewers_and_heuristics(void **state) {
     p.r = calloc((size_t)N, sizeof *p.r);
     p.pair_hash = malloc((size_t)N * sizeof *p.pair_hash);
     p.pair_row_rv = malloc((size_t)N * sizeof *p.pair_row_rv);
+    p.pb = malloc((size_t)N * sizeof *p.pb);
     for (char *s = a.p; s < a.p + a.n; s = strchr(s, '\n') + 1) {
         assert_memory_equal(s, "{\"reviewerID\": \"", 16);
         memcpy(p.r[p.nr].id, s + 16, 14);
@@ -473,6 +478,23 @@ static void test_gen_planted_reviewers_and_heuristics(void **state) {
         if (dup[i]) dup_kind[p.r[i].kind]++;
     assert_true(dup_kind[LP_GEN_DUPLICATE] * 10 >= per_kind[LP_GEN_DUPLICATE] * 8);
     assert_true(dup_kind[0] <= 2);
+    /* Product bursts: most accounts sit in a pile of >= 8 reviews of one product within 3 days. */
+    qsort(p.pb, (size_t)p.npb, sizeof *p.pb, cmp_hp);  /* by asin hash (first member) */
+    bool *piled = calloc((size_t)p.nr, 1);
+    for (int64_t i = 0, j; i < p.npb; i = j) {
+        int64_t lo = p.pb[i].day, hi = lo;
+        for (j = i; j < p.npb && p.pb[j].asin == p.pb[i].asin; j++) {
+            lo = LP_MIN(lo, p.pb[j].day);
+            hi = LP_MAX(hi, p.pb[j].day);
+        }
+        if (j - i >= 8 && hi - lo <= 3)
+            for (int64_t k = i; k < j; k++) piled[p.pb[k].rv] = true;
+    }
+    int64_t npiled = 0;
+    for (int64_t i = 0; i < p.nr; i++) npiled += piled[i];
+    assert_true(npiled * 10 >= per_kind[LP_GEN_PRODUCT_BURST] * 9);
+    free(piled);
+    free(p.pb);
     free(dup);
     free(pairs);
     free(p.r);
