@@ -44,6 +44,7 @@ bool lp_rchunk_init(lp_rchunk *c, const lp_rpass *p, const char *begin, const ch
     c->begin = begin;
     c->end = end;
     c->sfactor = 4;
+    c->json = p->json;
     lp_rkeys_init(&c->newkeys);
     int n = p->keys->n;
     size_t slots = (size_t)(n ? n : 1);
@@ -92,8 +93,8 @@ bool lp_rchunk_scratch(lp_rchunk *c, size_t len) {
     lp_free(c->scratch);
     lp_free(c->path);
     c->scratch = lp_malloc(cap);
-    c->path = lp_malloc(cap);
-    if (!c->scratch || !c->path) {
+    c->path = c->json ? lp_malloc(cap) : NULL; /* flattened key paths: JSON only */
+    if (!c->scratch || (c->json && !c->path)) {
         lp_free(c->scratch);
         lp_free(c->path);
         c->scratch = c->path = NULL;

@@ -116,6 +116,7 @@ typedef struct lp_rpass lp_rpass;
 typedef struct lp_rchunk {
     const char *begin, *end;
     /* output */
+    bool json;
     lp_colbuf *cols;     /* ncols builders, one per schema column (none when sampling) */
     int ncols;
     lp_colbuf corrupt;   /* the corrupt-record column, when the pass keeps one */
