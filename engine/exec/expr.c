@@ -172,6 +172,8 @@ lp_expr *lp_expr_null(lp_arena *a) {
 }
 
 lp_expr *lp_expr_call(lp_arena *a, lp_fn fn, lp_expr *const *args, int nargs, int64_t start, int64_t end) {
+    for (int i = 0; i < nargs; i++)
+        if (!args[i]) return NULL; /* a refused argument: propagate, so callers check once */
     lp_expr *e = node(a, LP_EXPR_CALL, start, end);
     if (!e) return NULL;
     e->fn = fn;
@@ -209,6 +211,7 @@ lp_status lp_expr_call_named(lp_arena *a, const char *name, size_t n, lp_expr *c
 }
 
 lp_expr *lp_expr_cast(lp_arena *a, lp_expr *x, lp_type to, int64_t start, int64_t end) {
+    if (!x) return NULL;
     lp_expr *e = lp_expr_call(a, LP_FN_CAST, &x, 1, start, end);
     if (e) e->cast_to = to;
     return e;

@@ -140,7 +140,8 @@ struct lp_expr {
 };
 
 /* Constructors. Every one allocates in `a` and returns NULL when the arena refuses (the caller
- * reports lp_diag_nomem). Spans: start/end byte offsets, -1/-1 when there is no text. */
+ * reports lp_diag_nomem); a NULL argument makes the call NULL too, so a caller building a tree
+ * checks only the root. Spans: start/end byte offsets, -1/-1 when there is no text. */
 
 /* A column reference by name (copied; n bytes, or strlen when n == (size_t)-1). */
 lp_expr *lp_expr_col(lp_arena *a, const char *name, size_t n, int64_t start, int64_t end);

@@ -144,7 +144,7 @@ static void filter_task(void *vctx, int i) {
     }
     int64_t *idx = NULL;
     if (keep < n) {
-        if (!(idx = lp_malloc(sizeof *idx * (size_t)keep))) {
+        if (!(idx = lp_malloc(sizeof *idx * (size_t)(keep + 1)))) { /* +1: the branch-free loop writes one past */
             lp_column_unref(v.col);
             s->st = LP_ENOMEM;
             return;
