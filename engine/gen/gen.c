@@ -35,6 +35,7 @@
 
 #include "gen/vocab.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -120,8 +121,9 @@ static double solve_exponent(double mean, int cap) {
 
 /* ---- the calendar ------------------------------------------------------------------------- */
 
-/* Days are counted from DAY_FIRST (1999-06-01) to DAY_LAST (2014-07-23), as in the real set. */
-static int32_t day_first, nday;
+/* Days are counted from 1999-06-01 (day_first, days since 1970) to 2014-07-23, as in the real
+ * set: nday days in all. Constants, so that concurrent callers share nothing mutable. */
+enum { day_first = 10743, nday = 16274 - 10743 + 1 };
 
 /* A day in [lo, nday) with density growing as exp(GROWTH * t): review volume grew about 150-fold
  * from 1999 to 2014. */
@@ -431,8 +433,7 @@ static bool plan_days(plan *p) {
 
 static bool plan_make(plan *p, const lp_gen_options *o) {
     memset(p, 0, sizeof *p);
-    day_first = lp_days_from_civil(1999, 6, 1);
-    nday = lp_days_from_civil(2014, 7, 23) - day_first + 1;
+    assert(day_first == lp_days_from_civil(1999, 6, 1) && day_first + nday - 1 == lp_days_from_civil(2014, 7, 23));
     p->seed = o->seed;
     p->rows = o->rows;
     rng r = {seed3(o->seed, 0x706c616eULL, 1)};
