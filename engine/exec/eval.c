@@ -448,8 +448,54 @@ static lp_status eval_isnull(bool want_null, const lp_vec *a, int64_t n, lp_colu
     return LP_OK;
 }
 
+/* x IN (constants): one pass over the rows, each compared with every non-null item. */
+static lp_status eval_in_consts(const lp_vec *a, int nargs, int64_t n, lp_column **out) {
+    bool nm;
+    uint8_t *valid = lp_ev_valid_and(a, 1, n, &nm);
+    lp_column *o = nm ? NULL : lp_ev_bool_col(n);
+    if (!o) {
+        lp_free(valid);
+        return LP_ENOMEM;
+    }
+    const lp_column *x = a[0].col;
+    bool item_null = false;
+    for (int i = 1; i < nargs; i++) item_null |= !lp_col_valid(a[i].col, 0);
+    for (int64_t r = 0; r < n; r++) {
+        bool found = false;
+        for (int i = 1; i < nargs && !found; i++) {
+            const lp_column *c = a[i].col;
+            if (!lp_col_valid(c, 0)) continue;
+            switch ((lp_kind)x->type.kind) {
+            case LP_BOOL: found = x->v.b[r] == c->v.b[0]; break;
+            case LP_DATE: found = x->v.d[r] == c->v.d[0]; break;
+            case LP_FLOAT64: found = fcmp3(x->v.f[r], c->v.f[0]) == 0; break;
+            case LP_STRING: {
+                int64_t xn = x->v.off[r + 1] - x->v.off[r], cn = c->v.off[1];
+                found = xn == cn && memcmp(x->data + x->v.off[r], c->data, (size_t)xn) == 0;
+                break;
+            }
+            default: found = x->v.i[r] == c->v.i[0]; break;
+            }
+        }
+        o->v.b[r] = found;
+        if (!found && item_null) {
+            if (!valid && !(valid = lp_ev_bitmap_new(n))) {
+                lp_column_unref(o);
+                return LP_ENOMEM;
+            }
+            lp_bit_clear(valid, r);
+        }
+    }
+    lp_ev_set_valid(o, valid);
+    *out = o;
+    return LP_OK;
+}
+
 /* x IN (items): the OR of x = item, with three-valued logic. */
 static lp_status eval_in(const lp_vec *a, int nargs, int64_t n, lp_column **out) {
+    bool consts = a[0].col->type.kind != LP_LIST;
+    for (int i = 1; i < nargs; i++) consts &= a[i].cnst;
+    if (consts) return eval_in_consts(a, nargs, n, out);
     lp_column *acc = NULL;
     for (int i = 1; i < nargs; i++) {
         lp_vec pair[2] = {a[0], a[i]};

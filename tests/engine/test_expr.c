@@ -361,6 +361,10 @@ static void test_expr_comparisons(void **state) {
     EXPECT("(in a 1 3)", "true|false|null");
     EXPECT("(in a 3 null)", "null|null|null");
     EXPECT("(in a 1 null)", "true|null|null");
+    EXPECT("(in a f 2)", "true|true|null");
+    EXPECT("(in a f null)", "true|null|null");
+    EXPECT("(in s 'a' 'z')", "false|true|null");
+    EXPECT("(in 2 a)", "false|true|null");
     EXPECT("(between a 1 1)", "true|false|null");
     EXPECT("(between f 1 3.5)", "true|false|true");
     EXPECT("(isnull a)", "false|false|true");
