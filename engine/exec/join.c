@@ -324,6 +324,7 @@ static double row_width(const lp_table *t) {
 static lp_status check_size(const jctx *c) {
     int64_t total = 0;
     for (int p = 0; p < c->L->nparts; p++) total = sat_add(total, c->lp[p].nout);
+    if (c->how == LP_JOIN_RIGHT || c->how == LP_JOIN_FULL) total = sat_add(total, c->rn); /* unmatched, at most */
     double width = row_width(c->L) + (c->right_cols ? row_width(c->R) : 0) + 2 * sizeof(int64_t);
     double need = (double)total * width, avail = (double)(lp_mem_cap() - lp_mem_used());
     if (need <= avail) return LP_OK;
