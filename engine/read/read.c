@@ -295,20 +295,27 @@ static lp_status failfast_error(reader *r, int ci) {
     char snip[100];
     size_t k = 0, i = 0;
     while (i < c->bad_len && k < 60) {
-        unsigned char ch = (unsigned char)c->bad_rec[i++];
+        unsigned char ch = (unsigned char)c->bad_rec[i];
         if (ch == '\n' || ch == '\r') {
             snip[k++] = '\\';
             snip[k++] = ch == '\n' ? 'n' : 'r';
-        } else if (ch < 0x20 || ch >= 0x80) {
-            snip[k++] = ch >= 0x80 && lp_utf8_valid_prefix(c->bad_rec + i - 1, c->bad_len - i + 1) > 0 ? (char)ch : '?';
+            i++;
+        } else if (ch >= 0x80) {
+            /* whole UTF-8 sequences, or '?' for a broken one */
+            size_t want = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+            size_t rest = c->bad_len - i;
+            if (want <= rest && lp_utf8_valid_prefix(c->bad_rec + i, want) == want) {
+                memcpy(snip + k, c->bad_rec + i, want);
+                k += want;
+                i += want;
+            } else {
+                snip[k++] = '?';
+                i++;
+            }
         } else {
-            snip[k++] = (char)ch;
+            snip[k++] = ch < 0x20 ? '?' : (char)ch;
+            i++;
         }
-    }
-    /* do not cut a UTF-8 sequence in half */
-    while (i < c->bad_len && k > 0 && ((unsigned char)c->bad_rec[i] & 0xC0) == 0x80) {
-        k--;
-        i--;
     }
     snip[k] = '\0';
     lp_diag_set(r->d, LP_EVALUE, "malformed %s record at line %lld, column %lld of '%s': %s: %s%s",
@@ -584,8 +591,9 @@ lp_status loupe_read_file(const char *path, const loupe_read_options *opts, loup
     else loupe_read_options_init(&r.o);
     if (r.o.sample_rows <= 0) r.o.sample_rows = 10000;
     loupe_format fmt = r.o.format != LOUPE_FORMAT_AUTO ? r.o.format : format_of_name(path);
-    if (fmt == LOUPE_FORMAT_CSV && (!r.o.sep || r.o.sep == '\n' || r.o.sep == '\r' || r.o.sep == r.o.quote)) {
-        lp_diag_set(diag, LP_EVALUE, "the CSV separator must be one character other than the quote and newline");
+    if (fmt != LOUPE_FORMAT_JSON && (!r.o.sep || r.o.sep == '\n' || r.o.sep == '\r' || r.o.sep == r.o.quote ||
+                                     r.o.quote == '\n' || r.o.quote == '\r')) {
+        lp_diag_set(diag, LP_EVALUE, "the CSV separator and quote must be two different characters, neither a newline");
         return LP_EVALUE;
     }
     r.op = fmt == LOUPE_FORMAT_JSON ? "read_json" : "read_csv";

@@ -152,6 +152,17 @@ static void test_read_csv_malformed_modes(void **state) {
     assert_int_equal(d.line, 3);
     assert_int_equal(d.column, 1);
 
+    /* the snippet keeps whole UTF-8 characters and shows newlines as \n */
+    path = tu_temp_text("a,b\n\"caf\xC3\xA9\nx\",\xFF,3\n", ".csv");
+    read_path(path, &o, NULL, LP_EVALUE, &d);
+    snprintf(want, sizeof want,
+             "malformed CSV record at line 2, column 1 of '%s': expected 2 fields, found 3: \"caf\xC3\xA9\\nx\",?,3", path);
+    assert_string_equal(d.msg, want);
+    o.sep = '"';
+    read_path(path, &o, NULL, LP_EVALUE, &d);
+    assert_string_equal(d.msg, "the CSV separator and quote must be two different characters, neither a newline");
+    o.sep = ',';
+
     /* an unterminated quote and junk after a closing quote */
     path = tu_temp_text("a,b\n1,\"x\"y\n", ".csv");
     read_path(path, &o, NULL, LP_EVALUE, &d);
@@ -635,7 +646,7 @@ static const char *mixed_json(lp_strbuf *b, int rows) {
         else if (r % 31 == 5) lp_strbuf_puts(b, "\n");
         else
             lp_strbuf_printf(b, "{\"id\": %d, \"t\": \"r\\u00e9view %d\", \"h\": [%d, %d], \"u\": {\"n\": \"x%d\"}%s}\n", r,
-                             r, r % 3, r % 5, r % 11, r == 150 ? ", \"late\": 1.5" : "");
+                             r, r % 3, r % 5, r % 11, r == rows / 2 ? ", \"late\": 1.5" : "");
     }
     return b->p;
 }
@@ -664,6 +675,7 @@ static void test_read_same_across_threads(void **state) {
 
 static void fault_loop(const char *path, const loupe_read_options *o) {
     int ok = 0;
+    int64_t failures = 0;
     for (int64_t at = 1; at < 20000 && ok < 3; at++) {
         lp_mem_fail_at(at, false);
         lp_table *t = NULL;
@@ -678,9 +690,11 @@ static void fault_loop(const char *path, const loupe_read_options *o) {
             assert_int_equal(st, LP_ENOMEM);
             assert_null(t);
             assert_non_null(strstr(d.msg, "out of memory in read_"));
+            failures++;
         }
     }
     assert_true(ok > 0);
+    assert_true(failures > 20);
 }
 
 static void test_read_fault_injection(void **state) {
@@ -691,12 +705,12 @@ static void test_read_fault_injection(void **state) {
     loupe_read_options_init(&o);
     o.sample_rows = 10;
     o.corrupt_column = "c";
-    lp_read_set_chunk_size(300);
-    fault_loop(tu_temp_text(mixed_json(&b, 160), ".json"), &o);
+    lp_read_set_chunk_size(700);
+    fault_loop(tu_temp_text(mixed_json(&b, 40), ".json"), &o);
     fault_loop(temp_gzip(b.p, ".json.gz", 2), &o);
     lp_strbuf_clear(&b);
     lp_strbuf_puts(&b, "a,b,c\n");
-    for (int r = 0; r < 100; r++) lp_strbuf_printf(&b, "%d,\"x\n%d\",%s\n", r, r, r == 70 ? "1.5" : "2");
+    for (int r = 0; r < 40; r++) lp_strbuf_printf(&b, "%d,\"x\n%d\",%s\n", r, r, r == 30 ? "1.5" : "2");
     fault_loop(tu_temp_text(b.p, ".csv"), &o);
     lp_read_set_chunk_size(0);
     lp_strbuf_reset(&b);
