@@ -887,7 +887,7 @@ static lp_status bind_call(binder *b, lp_expr *e) {
             if ((st = want_bool(b, e, i))) return st;
         if ((st = bind_unify(b, e, 1, 2, false))) return st;
         if (e->nargs % 2 == 1) {
-            /* the else value sits at an odd... even index: unify it with the values */
+            /* the else value (the last argument) joins the THEN values' type */
             lp_type t = lp_type_unify(e->type, a[e->nargs - 1]->type);
             for (int i = 1; i < e->nargs; i += 2)
                 if ((st = coerce(b, &e->args[i], t))) return st;
@@ -1027,16 +1027,9 @@ static lp_status bind_call(binder *b, lp_expr *e) {
     case LP_FN_ARRAY_CONTAINS: {
         e->type = B;
         if (a[0]->type.kind != LP_LIST) return need(b, e, 0, "an array");
-        lp_type el = lp_type_of((lp_kind)a[0]->type.elem), c;
-        if (!common_cmp(el, a[1]->type, &c) || (c.kind != el.kind && !(el.kind == LP_FLOAT64 && c.kind == LP_FLOAT64))) {
-            if (!(el.kind == LP_FLOAT64 && a[1]->type.kind == LP_INT64) && a[1]->type.kind != LP_NULLTYPE) {
-                char dx[300];
-                describe(a[1], dx, sizeof dx);
-                lp_diag_set(b->d, LP_ETYPE, "cannot look for %s in an %s", dx, lp_type_name(a[0]->type));
-                return err_at(b, e, LP_ETYPE);
-            }
-        }
-        if (el.kind == LP_INT64 && a[1]->type.kind == LP_FLOAT64) {
+        lp_type el = lp_type_of((lp_kind)a[0]->type.elem), v = a[1]->type;
+        bool ok = v.kind == LP_NULLTYPE || lp_type_eq(v, el) || (el.kind == LP_FLOAT64 && v.kind == LP_INT64);
+        if (!ok) {
             char dx[300];
             describe(a[1], dx, sizeof dx);
             lp_diag_set(b->d, LP_ETYPE, "cannot look for %s in an %s", dx, lp_type_name(a[0]->type));

@@ -270,6 +270,7 @@ static void test_expr_bind_errors_teach(void **state) {
                "groups count from 1; group 0 is the whole match", 24, 25);
     EXPECT_ERR("(to_date s 'yyyy-qq')", LP_EVALUE, "invalid datetime pattern 'yyyy-qq'", NULL, 11, 20);
     EXPECT_ERR("(get s 0)", LP_ETYPE, "get needs an array, got string column 's'", NULL, 0, 9);
+    EXPECT_ERR("(array_contains helpful 'x')", LP_ETYPE, "cannot look for string 'x' in an array<bigint>", NULL, 0, 28);
     EXPECT_ERR("(cast helpful date)", LP_ETYPE, "cannot cast array<bigint> column 'helpful' to date", NULL, 0, 19);
     drop_table();
     /* exact match wins over a case-insensitive one; two case-insensitive matches are ambiguous */

@@ -6,8 +6,10 @@
 #include "exec/expr.h"
 #include "exec/ops.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* A table of n rows in partitions of `per` rows: id, g (id % 7, null every 10th), score
  * (id / 4.0), word (text cycling through five words, null every 13th), tags (a list). */
@@ -279,6 +281,43 @@ static void test_filter_cancellation(void **state) {
     lp_table_unref(t);
 }
 
+static void *cancel_soon(void *arg) {
+    struct timespec ts = {0, (long)(intptr_t)arg};
+    nanosleep(&ts, NULL);
+    lp_cancel_request();
+    return NULL;
+}
+
+/* Cancellation while the operator runs: it stops with LP_ECANCELLED and frees what it made, or
+ * finished first; either way nothing leaks. */
+static void test_filter_cancel_while_running(void **state) {
+    (void)state;
+    lp_table *t = make_table(4000, 20);
+    lp_arena a;
+    lp_arena_init(&a);
+    lp_expr *p = pred_of(&a, t);
+    int cancelled = 0;
+    for (int i = 0; i < 20; i++) {
+        lp_cancel_clear();
+        pthread_t th;
+        assert_int_equal(pthread_create(&th, NULL, cancel_soon, (void *)(intptr_t)(i * 50000)), 0);
+        lp_table *out;
+        lp_diag d;
+        lp_status st = i % 2 ? lp_filter(t, p, &out, &d) : lp_sample(t, 0.5, 3, &out, &d);
+        pthread_join(th, NULL);
+        assert_true(st == LP_OK || st == LP_ECANCELLED);
+        if (st == LP_ECANCELLED) {
+            assert_null(out);
+            cancelled++;
+        }
+        lp_table_unref(out);
+    }
+    lp_cancel_clear();
+    assert_true(cancelled > 0);
+    lp_arena_reset(&a);
+    lp_table_unref(t);
+}
+
 /* Runs op with the k-th allocation failing, for every k until one run needs no failure. */
 typedef lp_status (*op_fn)(lp_table *t, lp_arena *a, lp_table **out, lp_diag *d);
 
@@ -375,6 +414,7 @@ int main(void) {
         TU_TEST(test_filter_union_unifies_types),
         TU_TEST(test_filter_sample_deterministic),
         TU_TEST(test_filter_cancellation),
+        TU_TEST(test_filter_cancel_while_running),
         TU_TEST(test_filter_fault_injection),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
