@@ -526,11 +526,11 @@ static lp_status lit_column(binder *b, lp_expr *e) {
     return p->lit ? LP_OK : nomem(b);
 }
 
+/* The node's lossy-conversion counter, zeroed (allocated on first use). */
 static _Atomic int64_t *counter(binder *b, lp_expr *e) {
-    if (!e->nulled) {
-        e->nulled = lp_arena_zalloc(e->arena, sizeof *e->nulled);
-        (void)b;
-    }
+    (void)b;
+    if (!e->nulled) e->nulled = lp_arena_zalloc(e->arena, sizeof *e->nulled);
+    else atomic_store(e->nulled, 0);
     return e->nulled;
 }
 

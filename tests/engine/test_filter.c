@@ -160,6 +160,39 @@ static void test_filter_project_threads_and_names(void **state) {
     lp_table_unref(t);
 }
 
+typedef struct cast_arg {
+    lp_table *t;
+    int64_t nulled;
+} cast_arg;
+
+static char *run_cast_project(void *arg) {
+    cast_arg *c = arg;
+    lp_arena a;
+    lp_arena_init(&a);
+    lp_expr *e = lp_expr_cast(&a, col(&a, "word"), lp_type_of(LP_INT64), -1, -1);
+    must_bind(e, c->t);
+    lp_table *out;
+    lp_diag d;
+    assert_int_equal(lp_project(c->t, (const lp_expr *const *)&e, NULL, 1, &out, &d), LP_OK);
+    c->nulled = lp_expr_nulled(e);
+    char *s = tu_dump(out);
+    lp_table_unref(out);
+    lp_arena_reset(&a);
+    return s;
+}
+
+/* Lossy casts are counted exactly, whatever the thread count. */
+static void test_filter_project_counts_lossy_casts(void **state) {
+    (void)state;
+    lp_table *t = tu_table("word:string", "1;x;2.5;null; 7 ;y;3;z;4;w;5;v", 3);
+    cast_arg c = {t, 0};
+    char *s = tu_same_across_threads(run_cast_project, &c);
+    assert_string_equal(s, "CAST(word AS BIGINT):bigint\n1\nnull\n2\nnull\n7\nnull\n3\nnull\n4\nnull\n5\nnull\n");
+    assert_int_equal(c.nulled, 5);
+    lp_free(s);
+    lp_table_unref(t);
+}
+
 static void test_filter_limit(void **state) {
     (void)state;
     lp_table *t = tu_table("a:bigint", "1;2;3;4;5", 2);
@@ -410,6 +443,7 @@ int main(void) {
         TU_TEST(test_filter_rows_and_threads),
         TU_TEST(test_filter_null_is_false_and_passthrough),
         TU_TEST(test_filter_project_threads_and_names),
+        TU_TEST(test_filter_project_counts_lossy_casts),
         TU_TEST(test_filter_limit),
         TU_TEST(test_filter_union_unifies_types),
         TU_TEST(test_filter_sample_deterministic),
