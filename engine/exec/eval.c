@@ -361,6 +361,18 @@ static lp_status eval_cmp_fn(lp_fn fn, const lp_vec *a, int64_t n, lp_column **o
     }
     int8_t *c = (int8_t *)o->v.b;
     uint8_t *b = o->v.b;
+    if (a[0].col->type.kind == LP_STRING && (fn == LP_FN_EQ || fn == LP_FN_NE || fn == LP_FN_EQ_NS)) {
+        /* string equality: lengths first, bytes only when they agree */
+        const lp_column *x = a[0].col, *y = a[1].col;
+        bool want = fn != LP_FN_NE;
+        for (int64_t r = 0; r < n; r++) {
+            int64_t i = lp_vec_row(&a[0], r), j = lp_vec_row(&a[1], r);
+            int64_t xn = x->v.off[i + 1] - x->v.off[i], yn = y->v.off[j + 1] - y->v.off[j];
+            bool eq = xn == yn && memcmp(x->data + x->v.off[i], y->data + y->v.off[j], (size_t)xn) == 0;
+            b[r] = eq == want;
+        }
+        goto nulls;
+    }
     cmp3(a, n, c);
     switch (fn) {
     case LP_FN_EQ: case LP_FN_EQ_NS: for (int64_t r = 0; r < n; r++) b[r] = c[r] == 0; break;
@@ -370,6 +382,7 @@ static lp_status eval_cmp_fn(lp_fn fn, const lp_vec *a, int64_t n, lp_column **o
     case LP_FN_GT: for (int64_t r = 0; r < n; r++) b[r] = c[r] > 0; break;
     default: for (int64_t r = 0; r < n; r++) b[r] = c[r] >= 0; break;
     }
+nulls:
     if (fn == LP_FN_EQ_NS) {
         if (valid) {
             for (int64_t r = 0; r < n; r++) {

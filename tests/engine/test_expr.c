@@ -358,6 +358,9 @@ static void test_expr_comparisons(void **state) {
     EXPECT("(!= s 'a')", "true|false|null");
     EXPECT("(<=> a null)", "false|false|true");
     EXPECT("(<=> a 1)", "true|false|false");
+    EXPECT("(<=> s 'b')", "true|false|false");
+    EXPECT("(<=> s null)", "false|false|true");
+    EXPECT("(= s '')", "false|false|null");
     EXPECT("(< d '2000-01-01')", "false|true|null");
     EXPECT("(in a 1 3)", "true|false|null");
     EXPECT("(in a 3 null)", "null|null|null");
