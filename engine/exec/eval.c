@@ -218,6 +218,7 @@ static inline int64_t wsub(int64_t x, int64_t y) { return (int64_t)((uint64_t)x 
 static inline int64_t wmul(int64_t x, int64_t y) { return (int64_t)((uint64_t)x * (uint64_t)y); }
 static inline int64_t imod(int64_t x, int64_t y) { return (y == 0 || y == -1) ? 0 : x % y; }
 
+/* + - * / % over int64, float64 and dates; a zero divisor gives null. */
 static lp_status eval_arith(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
     bool nm;
     uint8_t *valid = lp_ev_valid_and(a, 2, n, &nm);
@@ -289,6 +290,7 @@ static lp_status eval_arith(const lp_expr *e, const lp_vec *a, int64_t n, lp_col
     return LP_OK;
 }
 
+/* Unary minus and abs (int64 wraps, as Java's Math.abs(Long.MIN_VALUE)). */
 static lp_status eval_neg(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
     bool nm;
     uint8_t *valid = lp_ev_valid_and(a, 1, n, &nm);
@@ -438,6 +440,7 @@ static lp_status eval_logic(bool is_and, const lp_vec *a, int64_t n, lp_column *
     return LP_OK;
 }
 
+/* NOT: null stays null. */
 static lp_status eval_not(const lp_vec *a, int64_t n, lp_column **out) {
     bool nm;
     uint8_t *valid = lp_ev_valid_and(a, 1, n, &nm);
@@ -452,6 +455,7 @@ static lp_status eval_not(const lp_vec *a, int64_t n, lp_column **out) {
     return LP_OK;
 }
 
+/* IS [NOT] NULL: never null itself. */
 static lp_status eval_isnull(bool want_null, const lp_vec *a, int64_t n, lp_column **out) {
     lp_column *o = lp_ev_bool_col(n);
     if (!o) return LP_ENOMEM;
@@ -533,6 +537,7 @@ static lp_status eval_in(const lp_vec *a, int nargs, int64_t n, lp_column **out)
     return LP_OK;
 }
 
+/* x BETWEEN lo AND hi as (x >= lo) AND (x <= hi). */
 static lp_status eval_between(const lp_vec *a, int64_t n, lp_column **out) {
     lp_vec lo[2] = {a[0], a[1]}, hi[2] = {a[0], a[2]};
     lp_column *x = NULL, *y = NULL;
@@ -554,6 +559,8 @@ static inline bool is_true(const lp_vec *v, int64_t r) {
     return lp_col_valid(v->col, i) && v->col->v.b[i];
 }
 
+/* CASE, IF, COALESCE, NVL, GREATEST, LEAST: pick, per row, which argument gives the value,
+ * then gather the values in one typed pass. */
 static lp_status eval_choose(const lp_expr *e, const lp_vec *a, int nargs, int64_t n, lp_column **out) {
     int32_t *ch = lp_malloc(sizeof *ch * (size_t)(n ? n : 1));
     if (!ch) return LP_ENOMEM;
@@ -608,6 +615,7 @@ static lp_status eval_choose(const lp_expr *e, const lp_vec *a, int nargs, int64
 
 /* ---- lists ---- */
 
+/* list[index], 0-based; a null list or index, or an index out of range, gives null. */
 static lp_status eval_get(const lp_vec *a, int64_t n, lp_column **out) {
     const lp_column *l = a[0].col, *ix = a[1].col;
     int64_t *idx = lp_malloc(sizeof *idx * (size_t)(n ? n : 1));
@@ -624,6 +632,7 @@ static lp_status eval_get(const lp_vec *a, int64_t n, lp_column **out) {
     return *out ? LP_OK : LP_ENOMEM;
 }
 
+/* size(list): -1 for a null list, as Spark's legacy default. */
 static lp_status eval_size(const lp_vec *a, int64_t n, lp_column **out) {
     lp_column *o = lp_ev_col_new(lp_type_of(LP_INT64), n);
     if (!o) return LP_ENOMEM;
@@ -633,6 +642,7 @@ static lp_status eval_size(const lp_vec *a, int64_t n, lp_column **out) {
     return LP_OK;
 }
 
+/* array_contains: null for a null list; null when not found but the list holds nulls. */
 static lp_status eval_array_contains(const lp_vec *a, int64_t n, lp_column **out) {
     lp_column *o = lp_ev_bool_col(n);
     uint8_t *valid = o ? lp_ev_bitmap_new(n) : NULL;
@@ -931,6 +941,7 @@ lp_status lp_ev_cast(const lp_column *c, lp_type to, lp_column **out, int64_t *n
 
 /* ---- dispatch ---- */
 
+/* Dispatches a call over n rows of evaluated arguments. */
 static lp_status eval_call(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
     switch (e->fn) {
     case LP_FN_ADD: case LP_FN_SUB: case LP_FN_MUL: case LP_FN_DIV: case LP_FN_MOD:

@@ -107,6 +107,7 @@ const lp_fninfo *lp_fn_at(int i) { return i >= 0 && i < lp_fn_count() ? &registr
 
 /* ---- constructors ---- */
 
+/* A zeroed node of kind k with its span; NULL when the arena refuses. */
 static lp_expr *node(lp_arena *a, lp_expr_kind k, int64_t start, int64_t end) {
     lp_expr *e = lp_arena_zalloc(a, sizeof *e);
     if (!e) return NULL;
@@ -503,6 +504,7 @@ static void cast_hint(binder *b, const lp_expr *s, lp_type want) {
     }
 }
 
+/* The node's precompiled state, created (with its arena cleanup) on first use. */
 static lp_expr_pre *pre_of(binder *b, lp_expr *e) {
     if (e->pre) return e->pre;
     lp_expr_pre *p = lp_arena_zalloc(e->arena, sizeof *p);
@@ -575,6 +577,7 @@ static lp_status cmp_error(binder *b, lp_expr *e, const lp_expr *x, const lp_exp
     return err_at(b, e, LP_ETYPE);
 }
 
+/* LP_ETYPE "<fn> needs <what>, got <argument i described>", with a cast hint for strings. */
 static lp_status need(binder *b, lp_expr *e, int i, const char *what) {
     char dx[300];
     describe(e->args[i], dx, sizeof dx);
@@ -647,6 +650,7 @@ static lp_status pre_regex(binder *b, lp_expr *e, int i) {
     return err_at(b, p, LP_EVALUE);
 }
 
+/* Compiles a literal datetime pattern in argument i (LP_EVALUE when invalid). */
 static lp_status pre_format(binder *b, lp_expr *e, int i) {
     if (i >= e->nargs || !is_str_lit(e->args[i])) return LP_OK;
     lp_expr *p = e->args[i];
@@ -659,6 +663,8 @@ static lp_status pre_format(binder *b, lp_expr *e, int i) {
     return err_at(b, p, LP_EVALUE);
 }
 
+/* Checks the argument count against the registry: LP_ETYPE naming the function and the
+ * count it takes. */
 static lp_status arity(binder *b, lp_expr *e) {
     const lp_fninfo *fi = lp_fn_info(e->fn);
     if (!fi) {
@@ -685,6 +691,8 @@ static lp_status arity(binder *b, lp_expr *e) {
 
 static lp_status bind_node(binder *b, lp_expr *e);
 
+/* Resolves a column: exact name first, then ASCII case-insensitive (ambiguous when several
+ * match); an unknown name suggests the closest column and lists them all. */
 static lp_status bind_col(binder *b, lp_expr *e) {
     if (e->by_index) {
         if (e->col < 0 || e->col >= b->ncols) {
@@ -735,23 +743,17 @@ static lp_status bind_col(binder *b, lp_expr *e) {
     return LP_OK;
 }
 
-static const char *cmp_verb(lp_fn fn) {
-    switch (fn) {
-    case LP_FN_EQ: case LP_FN_NE: case LP_FN_EQ_NS: case LP_FN_IN: return "compare";
-    default: return "compare";
-    }
-}
-
 /* Both args to a common comparison type; result boolean. */
 static lp_status bind_cmp(binder *b, lp_expr *e, int i, int j) {
     lp_type t;
-    if (!common_cmp(e->args[i]->type, e->args[j]->type, &t)) return cmp_error(b, e, e->args[i], e->args[j], cmp_verb(e->fn));
+    if (!common_cmp(e->args[i]->type, e->args[j]->type, &t)) return cmp_error(b, e, e->args[i], e->args[j], "compare");
     if (t.kind == LP_NULLTYPE) t = lp_type_of(LP_STRING);
     lp_status st;
     if ((st = coerce(b, &e->args[i], t)) || (st = coerce(b, &e->args[j], t))) return st;
     return LP_OK;
 }
 
+/* + - * / %: numbers (int op int stays int, except `/`), date +/- days, date - date. */
 static lp_status bind_arith(binder *b, lp_expr *e) {
     lp_type x = e->args[0]->type, y = e->args[1]->type;
     static const char *const verbs[] = {"add", "subtract", "multiply", "divide", "take the remainder of"};
@@ -819,6 +821,7 @@ static lp_status bind_unify(binder *b, lp_expr *e, int from, int step, bool comp
     return LP_OK;
 }
 
+/* Whether CAST(from AS to) is allowed (Spark's Cast.canCast, for the types Loupe has). */
 static bool castable(lp_type from, lp_type to) {
     if (from.kind == LP_NULLTYPE || lp_type_eq(from, to)) return true;
     if (to.kind == LP_LIST) return from.kind == LP_LIST;
@@ -828,6 +831,8 @@ static bool castable(lp_type from, lp_type to) {
     return to.kind != LP_NULLTYPE;
 }
 
+/* Binds the arguments, then checks and infers the call's type, coercing arguments as the
+ * function requires and precompiling literal patterns. */
 static lp_status bind_call(binder *b, lp_expr *e) {
     lp_status st = arity(b, e);
     if (st) return st;
@@ -1101,6 +1106,7 @@ bool lp_expr_has_agg(const lp_expr *e) {
     return false;
 }
 
+/* Adds e's columns to the sorted set cols[0..min(*n, cap)), counting all in *n. */
 static void collect(const lp_expr *e, int *cols, int cap, int *n) {
     if (e->kind == LP_EXPR_COL) {
         for (int i = 0; i < LP_MIN(*n, cap); i++)
@@ -1138,6 +1144,7 @@ void lp_expr_nulled_reset(const lp_expr *e) {
 
 /* ---- precompiled state's cleanup ---- */
 
+/* Arena cleanup: releases a node's literal column and compiled regex. */
 static void pre_cleanup(void *p) {
     lp_expr_pre *pre = p;
     lp_column_unref(pre->lit);

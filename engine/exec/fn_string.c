@@ -203,6 +203,7 @@ static void trim_str(const char **s, int64_t *n, const char *set, int64_t sn, bo
 
 /* ---- the family ---- */
 
+/* contains, startswith, endswith, LIKE, ILIKE: bool results, nulls propagate. */
 static lp_status bool_fn(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
     bool nm;
     uint8_t *valid = lp_ev_valid_and(a, e->nargs >= 2 ? 2 : 1, n, &nm);
@@ -255,6 +256,7 @@ static lp_status bool_fn(const lp_expr *e, const lp_vec *a, int64_t n, lp_column
     return LP_OK;
 }
 
+/* length: code points. */
 static lp_status length_fn(const lp_vec *a, int64_t n, lp_column **out) {
     bool nm;
     uint8_t *valid = lp_ev_valid_and(a, 1, n, &nm);
