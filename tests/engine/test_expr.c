@@ -630,14 +630,16 @@ static void test_expr_fault_injection_bind_and_eval(void **state) {
         "(to_date (concat '2013-0' (cast a string) '-01') 'yyyy-MM-dd')",
         "(in (substring s 1 2) 'Gr' '50' null)",
     };
-    for (size_t i = 0; i < LP_ARRAY_LEN(srcs); i++) {
+    for (size_t i = 0; i < 2 * LP_ARRAY_LEN(srcs); i++) {
+        bool sticky = i >= LP_ARRAY_LEN(srcs); /* second round: every allocation after k fails too */
         for (int64_t k = 1; k < 400; k++) {
             lp_arena ar;
             lp_arena_init(&ar);
-            lp_mem_fail_at(k, false);
+            lp_mem_fail_at(k, sticky);
             lp_diag d;
             lp_diag_init(&d);
-            px q = {srcs[i], srcs[i], &ar, &d, false};
+            const char *src = srcs[i % LP_ARRAY_LEN(srcs)];
+            px q = {src, src, &ar, &d, false};
             lp_expr *e = parse(&q);
             lp_status st = LP_ENOMEM;
             lp_column *c = NULL;

@@ -394,15 +394,16 @@ static void test_filter_fault_injection(void **state) {
     lp_table *t = make_table(60, 20);
     op_fn ops[] = {op_filter, op_project, op_sample, op_limit};
     for (size_t i = 0; i < LP_ARRAY_LEN(ops); i++) {
-        for (int threads = 1; threads <= 4; threads += 3) {
-            lp_pool_set_threads(threads);
+        for (int round = 0; round < 4; round++) {
+            lp_pool_set_threads(round % 2 ? 4 : 1);
+            bool sticky = round >= 2;
             for (int64_t k = 1; k < 2000; k++) {
                 lp_arena a;
                 lp_arena_init(&a);
                 lp_table *out = NULL;
                 lp_diag d;
                 lp_diag_init(&d);
-                lp_mem_fail_at(k, false);
+                lp_mem_fail_at(k, sticky);
                 lp_status st = ops[i](t, &a, &out, &d);
                 int64_t failed = lp_mem_fail_at(0, false);
                 if (st != LP_OK && st != LP_ENOMEM) fail_msg("op %zu k %lld: status %d %s", i, (long long)k, st, d.msg);
