@@ -615,8 +615,9 @@ static lp_status eval_choose(const lp_expr *e, const lp_vec *a, int nargs, int64
 
 /* ---- lists ---- */
 
-/* list[index], 0-based; a null list or index, or an index out of range, gives null. */
-static lp_status eval_get(const lp_vec *a, int64_t n, lp_column **out) {
+/* list[index] (0-based) and element_at(list, index) (1-based, negative from the end); a null list
+ * or index, or an index out of range, gives null. */
+static lp_status eval_get(const lp_vec *a, int64_t n, bool one_based, lp_column **out) {
     const lp_column *l = a[0].col, *ix = a[1].col;
     int64_t *idx = lp_malloc(sizeof *idx * (size_t)(n ? n : 1));
     if (!idx) return LP_ENOMEM;
@@ -625,6 +626,7 @@ static lp_status eval_get(const lp_vec *a, int64_t n, lp_column **out) {
         idx[r] = -1;
         if (!lp_col_valid(l, i) || !lp_col_valid(ix, j)) continue;
         int64_t k = ix->v.i[j], len = l->v.off[i + 1] - l->v.off[i];
+        if (one_based) k = k > 0 ? k - 1 : k < 0 ? len + k : -1;
         if (k >= 0 && k < len) idx[r] = l->v.off[i] + k;
     }
     *out = lp_column_take(l->child, idx, n);
@@ -965,17 +967,19 @@ static lp_status eval_call(const lp_expr *e, const lp_vec *a, int64_t n, lp_colu
         if (bad && e->nulled) atomic_fetch_add(e->nulled, bad);
         return st;
     }
-    case LP_FN_GET: return eval_get(a, n, out);
+    case LP_FN_GET: return eval_get(a, n, false, out);
+    case LP_FN_ELEMENT_AT: return eval_get(a, n, true, out);
     case LP_FN_SIZE: return eval_size(a, n, out);
     case LP_FN_ARRAY_CONTAINS: return eval_array_contains(a, n, out);
     case LP_FN_LENGTH: case LP_FN_LOWER: case LP_FN_UPPER: case LP_FN_TRIM: case LP_FN_LTRIM: case LP_FN_RTRIM:
     case LP_FN_SUBSTRING: case LP_FN_CONCAT: case LP_FN_CONCAT_WS: case LP_FN_CONTAINS: case LP_FN_STARTSWITH:
-    case LP_FN_ENDSWITH: case LP_FN_LIKE: case LP_FN_ILIKE:
+    case LP_FN_ENDSWITH: case LP_FN_LIKE: case LP_FN_ILIKE: case LP_FN_INITCAP: case LP_FN_INSTR: case LP_FN_LPAD:
+    case LP_FN_RPAD: case LP_FN_REVERSE:
         return lp_fn_string(e, a, n, out);
     case LP_FN_RLIKE: case LP_FN_SPLIT: case LP_FN_REGEXP_EXTRACT: case LP_FN_REGEXP_REPLACE:
         return lp_fn_regex(e, a, n, out);
     case LP_FN_ROUND: case LP_FN_BROUND: case LP_FN_FLOOR: case LP_FN_CEIL: case LP_FN_SQRT: case LP_FN_LOG:
-    case LP_FN_LOG10: case LP_FN_LOG2: case LP_FN_EXP: case LP_FN_POW:
+    case LP_FN_LOG10: case LP_FN_LOG2: case LP_FN_EXP: case LP_FN_POW: case LP_FN_ISNAN: case LP_FN_SIGNUM:
         return lp_fn_math(e, a, n, out);
     default:
         return lp_fn_date(e, a, n, out);

@@ -45,6 +45,11 @@ static const lp_fninfo registry[] = {
     {"endswith", LP_FN_ENDSWITH, 2, 2, 0, -1}, {"ends_with", LP_FN_ENDSWITH, 2, 2, AL, -1},
     {"split", LP_FN_SPLIT, 2, 3, 0, -1}, {"regexp_extract", LP_FN_REGEXP_EXTRACT, 2, 3, 0, -1},
     {"regexp_replace", LP_FN_REGEXP_REPLACE, 3, 3, 0, -1},
+    {"initcap", LP_FN_INITCAP, 1, 1, 0, -1}, {"instr", LP_FN_INSTR, 2, 2, 0, -1},
+    {"lpad", LP_FN_LPAD, 2, 3, 0, -1}, {"rpad", LP_FN_RPAD, 2, 3, 0, -1}, {"reverse", LP_FN_REVERSE, 1, 1, 0, -1},
+    {"isnan", LP_FN_ISNAN, 1, 1, 0, -1}, {"signum", LP_FN_SIGNUM, 1, 1, 0, -1}, {"sign", LP_FN_SIGNUM, 1, 1, AL, -1},
+    {"quarter", LP_FN_QUARTER, 1, 1, 0, -1}, {"dayofyear", LP_FN_DAYOFYEAR, 1, 1, 0, -1},
+    {"weekofyear", LP_FN_WEEKOFYEAR, 1, 1, 0, -1}, {"element_at", LP_FN_ELEMENT_AT, 2, 2, 0, -1},
     {"abs", LP_FN_ABS, 1, 1, 0, -1}, {"round", LP_FN_ROUND, 1, 2, 0, -1}, {"bround", LP_FN_BROUND, 1, 2, 0, -1},
     {"floor", LP_FN_FLOOR, 1, 1, 0, -1}, {"ceil", LP_FN_CEIL, 1, 1, 0, -1},
     {"ceiling", LP_FN_CEIL, 1, 1, AL, -1}, {"sqrt", LP_FN_SQRT, 1, 1, 0, -1},
@@ -921,6 +926,29 @@ static lp_status bind_call(binder *b, lp_expr *e) {
     case LP_FN_LENGTH:
         e->type = I;
         return want_str(b, e, 0);
+    case LP_FN_INITCAP: case LP_FN_REVERSE:
+        e->type = S;
+        return want_str(b, e, 0);
+    case LP_FN_INSTR:
+        e->type = I;
+        if ((st = want_str(b, e, 0))) return st;
+        return want_str(b, e, 1);
+    case LP_FN_LPAD: case LP_FN_RPAD:
+        e->type = S;
+        if ((st = want_str(b, e, 0)) || (st = want_int(b, e, 1))) return st;
+        return e->nargs == 3 ? want_str(b, e, 2) : LP_OK;
+    case LP_FN_ISNAN: case LP_FN_SIGNUM:
+        e->type = e->fn == LP_FN_ISNAN ? B : F;
+        if ((st = want_num(b, e, 0))) return st;
+        return coerce(b, &e->args[0], F);
+    case LP_FN_QUARTER: case LP_FN_DAYOFYEAR: case LP_FN_WEEKOFYEAR:
+        e->type = I;
+        return want_temporal(b, e, 0, LP_DATE);
+    case LP_FN_ELEMENT_AT:
+        if (a[0]->type.kind != LP_LIST) return need(b, e, 0, "an array");
+        if ((st = want_int(b, e, 1))) return st;
+        e->type = lp_type_of((lp_kind)a[0]->type.elem);
+        return LP_OK;
     case LP_FN_LOWER: case LP_FN_UPPER: case LP_FN_TRIM: case LP_FN_LTRIM: case LP_FN_RTRIM:
     case LP_FN_CONCAT: case LP_FN_REGEXP_REPLACE:
         e->type = S;

@@ -56,18 +56,23 @@ typedef enum lp_fn {
     LP_FN_SPLIT,           /* str, regex [, limit] -> array<string> */
     LP_FN_REGEXP_EXTRACT,  /* str, regex, group index */
     LP_FN_REGEXP_REPLACE,  /* str, regex, replacement ($1 group references) */
+    LP_FN_INITCAP, LP_FN_INSTR, LP_FN_LPAD, LP_FN_RPAD, LP_FN_REVERSE,
     /* math */
     LP_FN_ABS, LP_FN_ROUND, LP_FN_BROUND, LP_FN_FLOOR, LP_FN_CEIL, LP_FN_SQRT,
     LP_FN_LOG,       /* log(x) natural, log(base, x) */
     LP_FN_LOG10, LP_FN_LOG2, LP_FN_EXP, LP_FN_POW,
+    LP_FN_ISNAN,     /* never null: isnan(null) is false */
+    LP_FN_SIGNUM,
     /* nulls */
     LP_FN_COALESCE, LP_FN_GREATEST, LP_FN_LEAST, LP_FN_NVL,
     /* dates and times (UTC) */
     LP_FN_TO_DATE, LP_FN_TO_TIMESTAMP, LP_FN_FROM_UNIXTIME, LP_FN_UNIX_TIMESTAMP,
     LP_FN_YEAR, LP_FN_MONTH, LP_FN_DAY, LP_FN_DAYOFWEEK, LP_FN_HOUR, LP_FN_MINUTE, LP_FN_SECOND,
     LP_FN_DATE_TRUNC, LP_FN_DATEDIFF, LP_FN_DATE_ADD, LP_FN_DATE_SUB, LP_FN_CURRENT_DATE,
+    LP_FN_QUARTER, LP_FN_DAYOFYEAR, LP_FN_WEEKOFYEAR, /* weekofyear: ISO 8601 weeks */
     /* lists */
     LP_FN_SIZE, LP_FN_ARRAY_CONTAINS,
+    LP_FN_ELEMENT_AT, /* list, index: 1-based, negative counts from the end, 0 or out of range -> null */
     /* aggregates (LP_FNF_AGG): never evaluated here; lp_fninfo.agg is the lp_aggfn */
     LP_FN_AGG_COUNT, LP_FN_AGG_COUNT_DISTINCT, LP_FN_AGG_SUM, LP_FN_AGG_AVG, LP_FN_AGG_MIN,
     LP_FN_AGG_MAX, LP_FN_AGG_STDDEV_SAMP, LP_FN_AGG_STDDEV_POP, LP_FN_AGG_VAR_SAMP,

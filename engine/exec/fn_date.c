@@ -367,6 +367,22 @@ lp_status lp_fn_date(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **o
             o->v.i[r] = e->fn == LP_FN_YEAR ? y : e->fn == LP_FN_MONTH ? M : d;
         }
         break;
+    case LP_FN_QUARTER: case LP_FN_DAYOFYEAR: case LP_FN_WEEKOFYEAR:
+        for (int64_t r = 0; r < n; r++) {
+            int64_t days = x->v.d[r], y;
+            unsigned M, d;
+            lp_civil_from_days(days, &y, &M, &d);
+            if (e->fn == LP_FN_QUARTER) {
+                o->v.i[r] = (M - 1) / 3 + 1;
+            } else if (e->fn == LP_FN_DAYOFYEAR) {
+                o->v.i[r] = days - lp_days_from_civil(y, 1, 1) + 1;
+            } else { /* ISO 8601: the week of this week's Thursday, counted in its year */
+                int64_t thu = days - fmod64(days + 3, 7) + 3;
+                lp_civil_from_days(thu, &y, &M, &d);
+                o->v.i[r] = (thu - lp_days_from_civil(y, 1, 1)) / 7 + 1;
+            }
+        }
+        break;
     case LP_FN_DAYOFWEEK:
         for (int64_t r = 0; r < n; r++) o->v.i[r] = fmod64((int64_t)x->v.d[r] + 4, 7) + 1;
         break;

@@ -5,7 +5,8 @@
  * (BigDecimal(Double.toString(x)).setScale(d, HALF_UP)), so round(2.675, 2) is 2.68 where C's
  * printf would say 2.67. The common case takes a fast path (scale, round, divide: exact unless
  * the scaled value sits on a .5 boundary) and only boundary values go through the decimal text.
- * Logarithms of values <= 0 are null, as in Spark; sqrt of a negative number is NaN.
+ * Logarithms of values <= 0 are null, as in Spark; sqrt of a negative number is NaN. isnan and
+ * signum live here too.
  */
 #include "expr_int.h"
 
@@ -135,6 +136,17 @@ lp_status lp_fn_math(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **o
             }
         }
         maybe_null = true;
+        break;
+    case LP_FN_ISNAN:
+        for (int64_t r = 0; r < n; r++) o->v.b[r] = isnan(x->v.f[r]) != 0;
+        lp_free(valid); /* never null */
+        valid = NULL;
+        break;
+    case LP_FN_SIGNUM:
+        for (int64_t r = 0; r < n; r++) {
+            double v = x->v.f[r];
+            o->v.f[r] = isnan(v) ? v : (double)((v > 0) - (v < 0));
+        }
         break;
     default: /* pow */
         for (int64_t r = 0; r < n; r++)

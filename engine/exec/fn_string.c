@@ -1,5 +1,5 @@
 /* fn_string.c -- the string functions: length, lower, upper, trim, substring, concat,
- * concat_ws, contains, startswith, endswith, LIKE and ILIKE.
+ * concat_ws, contains, startswith, endswith, LIKE and ILIKE, initcap, instr, lpad, rpad, reverse.
  *
  * Lengths and positions count code points (Spark counts UTF-16 units only for characters
  * outside the BMP, which reviews rarely hold). Case mapping is utf8proc's simple per-code-point
@@ -276,9 +276,40 @@ static lp_status length_fn(const lp_vec *a, int64_t n, lp_column **out) {
     return LP_OK;
 }
 
+/* instr(str, substr): the 1-based code-point position of the first occurrence, 0 if none. */
+static lp_status instr_fn(const lp_vec *a, int64_t n, lp_column **out) {
+    bool nm;
+    uint8_t *valid = lp_ev_valid_and(a, 2, n, &nm);
+    lp_column *o = nm ? NULL : lp_ev_col_new(lp_type_of(LP_INT64), n);
+    if (!o) {
+        lp_free(valid);
+        return LP_ENOMEM;
+    }
+    for (int64_t r = 0; r < n; r++) {
+        int64_t sn, tn;
+        const char *s = str_at(&a[0], r, &sn), *t = str_at(&a[1], r, &tn);
+        const char *hit = tn == 0 ? s : sn >= tn ? memmem(s, (size_t)sn, t, (size_t)tn) : NULL;
+        o->v.i[r] = hit ? lp_utf8_length(s, (size_t)(hit - s)) + 1 : 0;
+    }
+    lp_ev_set_valid(o, valid);
+    *out = o;
+    return LP_OK;
+}
+
+/* Appends `count` code points of pad, repeated from its start. */
+static void pad_cp(lp_strbuf *sb, const char *pad, int64_t pn, int64_t count) {
+    int64_t plen = lp_utf8_length(pad, (size_t)pn);
+    for (int64_t k = 0; k < count && plen > 0 && !sb->nomem;) {
+        int64_t take = LP_MIN(plen, count - k);
+        lp_strbuf_append(sb, pad, lp_utf8_offset(pad, (size_t)pn, take));
+        k += take;
+    }
+}
+
 lp_status lp_fn_string(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
     switch (e->fn) {
     case LP_FN_LENGTH: return length_fn(a, n, out);
+    case LP_FN_INSTR: return instr_fn(a, n, out);
     case LP_FN_CONTAINS: case LP_FN_STARTSWITH: case LP_FN_ENDSWITH: case LP_FN_LIKE: case LP_FN_ILIKE:
         return bool_fn(e, a, n, out);
     default: break;
@@ -367,6 +398,51 @@ lp_status lp_fn_string(const lp_expr *e, const lp_vec *a, int64_t n, lp_column *
             int64_t bf = asc ? from : (int64_t)lp_utf8_offset(s, (size_t)sn, from);
             int64_t bt = asc ? to : (int64_t)lp_utf8_offset(s, (size_t)sn, to);
             lp_colbuf_append_str(&b, s + bf, (size_t)(bt - bf));
+            break;
+        }
+        case LP_FN_INITCAP: { /* lower case, then upper case after every space */
+            lp_strbuf_clear(&sb);
+            case_map(&sb, s, sn, false);
+            for (size_t i = 0; i < sb.len && sb.p; i++) {
+                if ((i == 0 || sb.p[i - 1] == ' ') && sb.p[i] >= 'a' && sb.p[i] <= 'z') sb.p[i] = (char)(sb.p[i] - 32);
+                else if ((i == 0 || sb.p[i - 1] == ' ') && (unsigned char)sb.p[i] >= 0x80) {
+                    size_t k = (size_t)cp_len(sb.p, (int64_t)i, (int64_t)sb.len);
+                    lp_strbuf tmp;
+                    lp_strbuf_init(&tmp);
+                    case_map(&tmp, sb.p + i, (int64_t)k, true);
+                    if (tmp.len == k) memcpy(sb.p + i, tmp.p, k);
+                    lp_strbuf_reset(&tmp);
+                }
+            }
+            lp_colbuf_append_str(&b, sb.p ? sb.p : "", sb.len);
+            break;
+        }
+        case LP_FN_REVERSE: {
+            lp_strbuf_clear(&sb);
+            for (int64_t i = sn; i > 0;) {
+                int64_t st = i - 1;
+                while (st > 0 && ((unsigned char)s[st] & 0xC0) == 0x80) st--;
+                lp_strbuf_append(&sb, s + st, (size_t)(i - st));
+                i = st;
+            }
+            lp_colbuf_append_str(&b, sb.p ? sb.p : "", sb.len);
+            break;
+        }
+        case LP_FN_LPAD: case LP_FN_RPAD: { /* Spark: longer text is cut to len; an empty pad adds nothing */
+            int64_t len = a[1].col->v.i[lp_vec_row(&a[1], r)], pn = 1;
+            const char *pad = " ";
+            if (e->nargs == 3) pad = str_at(&a[2], r, &pn);
+            int64_t have = lp_utf8_length(s, (size_t)sn);
+            lp_strbuf_clear(&sb);
+            if (len <= 0) {
+            } else if (have >= len) {
+                lp_strbuf_append(&sb, s, lp_utf8_offset(s, (size_t)sn, len));
+            } else {
+                if (e->fn == LP_FN_RPAD) lp_strbuf_append(&sb, s, (size_t)sn);
+                pad_cp(&sb, pad, pn, len - have);
+                if (e->fn == LP_FN_LPAD) lp_strbuf_append(&sb, s, (size_t)sn);
+            }
+            lp_colbuf_append_str(&b, sb.p ? sb.p : "", sb.len);
             break;
         }
         case LP_FN_CONCAT:

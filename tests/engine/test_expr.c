@@ -452,6 +452,15 @@ static void test_expr_string_functions(void **state) {
     EXPECT("(startswith s 'he')", "true|false|null|false");
     EXPECT("(endswith s 'ld')", "false|true|null|false");
     EXPECT("(length 12345)", "5|5|5|5");
+    EXPECT("(initcap 'hELLO wörld  x')", "Hello Wörld  X|Hello Wörld  X|Hello Wörld  X|Hello Wörld  X");
+    EXPECT("(initcap s)", "Hello|Héllo Wörld|null|  Pad  ");
+    EXPECT("(instr s t)", "3|8|null|1");
+    EXPECT("(instr s 'zz')", "0|0|null|0");
+    EXPECT("(reverse s)", "olleh|dlröw olléh|null|  dap  ");
+    EXPECT("(lpad s 7 'ab')", "abhello|héllo w|null|  pad  ");
+    EXPECT("(rpad s 8 'é')", "helloééé|héllo wö|null|  pad  é");
+    EXPECT("(lpad s 0 'x')", "||null|");
+    EXPECT("(lpad s 3)", "hel|hél|null|  p");
     drop_table();
 }
 
@@ -510,6 +519,10 @@ static void test_expr_math_functions(void **state) {
     EXPECT("(exp 0)", "1.0|1.0|1.0|1.0|1.0|1.0");
     EXPECT("(pow 2 10)", "1024.0|1024.0|1024.0|1024.0|1024.0|1024.0");
     EXPECT("(power a 0)", "1.0|1.0|1.0|1.0|null|1.0");
+    EXPECT("(isnan (/ f 0))", "false|false|false|false|false|false");
+    EXPECT("(isnan (sqrt f))", "false|true|false|false|false|false");
+    EXPECT("(signum f)", "1.0|-1.0|1.0|1.0|1.0|null");
+    EXPECT("(sign a)", "1.0|-1.0|1.0|-1.0|null|1.0");
     drop_table();
 }
 
@@ -550,6 +563,10 @@ static void test_expr_date_functions(void **state) {
     EXPECT("(date_sub d 1)", "2013-06-01|1969-12-30|2012-02-28|1969-12-31|null");
     EXPECT("(+ d 1)", "2013-06-03|1970-01-01|2012-03-01|1970-01-02|null");
     EXPECT("(isnotnull (current_date))", "true|true|true|true|true");
+    EXPECT("(quarter d)", "2|4|1|1|null");
+    EXPECT("(dayofyear d)", "153|365|60|1|null");
+    EXPECT("(weekofyear d)", "22|1|9|1|null");
+    EXPECT("(weekofyear '2010-01-03')", "53|53|53|53|53");
     /* text that does not match its pattern is counted */
     lp_arena ar;
     lp_arena_init(&ar);
@@ -573,6 +590,9 @@ static void test_expr_list_functions(void **state) {
     EXPECT("(get h -1)", "null|null|null|null");
     EXPECT("(get w 0)", "a|null|null|x");
     EXPECT("(size h)", "2|0|-1|2");
+    EXPECT("(element_at h 1)", "2|null|null|0");
+    EXPECT("(element_at h -1)", "3|null|null|null");
+    EXPECT("(element_at h 0)", "null|null|null|null");
     EXPECT("(array_contains h 3)", "true|false|null|null");
     EXPECT("(array_contains h 0)", "false|false|null|true");
     EXPECT("(array_contains w 'x')", "false|false|null|true");
