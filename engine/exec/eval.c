@@ -763,6 +763,66 @@ bool lp_ev_parse_ts(const char *s, int64_t n, int64_t *out) {
     return false;
 }
 
+/* CAST(c AS STRING): Spark's text for every type, the type switch outside the row loops. */
+static lp_status cast_to_string(const lp_column *c, lp_column **out) {
+    int64_t n = c->len;
+    lp_colbuf b;
+    lp_colbuf_init(&b, lp_type_of(LP_STRING));
+    lp_colbuf_reserve(&b, n, (size_t)n * 12);
+    char buf[48];
+    lp_kind from = c->type.kind;
+    switch (from) {
+    case LP_INT64:
+        for (int64_t r = 0; r < n; r++) {
+            if (!lp_col_valid(c, r)) lp_colbuf_append_null(&b);
+            else lp_colbuf_append_str(&b, buf, (size_t)snprintf(buf, sizeof buf, "%lld", (long long)c->v.i[r]));
+        }
+        break;
+    case LP_FLOAT64:
+        for (int64_t r = 0; r < n; r++) {
+            if (!lp_col_valid(c, r)) lp_colbuf_append_null(&b);
+            else lp_colbuf_append_str(&b, buf, (size_t)lp_format_float64(c->v.f[r], buf));
+        }
+        break;
+    case LP_BOOL:
+        for (int64_t r = 0; r < n; r++) {
+            if (!lp_col_valid(c, r)) lp_colbuf_append_null(&b);
+            else lp_colbuf_append_str(&b, c->v.b[r] ? "true" : "false", c->v.b[r] ? 4 : 5);
+        }
+        break;
+    case LP_DATE:
+        for (int64_t r = 0; r < n; r++) {
+            if (!lp_col_valid(c, r)) lp_colbuf_append_null(&b);
+            else lp_colbuf_append_str(&b, buf, (size_t)lp_format_date(c->v.d[r], buf));
+        }
+        break;
+    case LP_TIMESTAMP:
+        for (int64_t r = 0; r < n; r++) {
+            if (!lp_col_valid(c, r)) lp_colbuf_append_null(&b);
+            else lp_colbuf_append_str(&b, buf, (size_t)lp_format_timestamp(c->v.i[r], buf));
+        }
+        break;
+    default: { /* lists: as show() prints them */
+        lp_strbuf sb;
+        lp_strbuf_init(&sb);
+        for (int64_t r = 0; r < n; r++) {
+            if (!lp_col_valid(c, r)) {
+                lp_colbuf_append_null(&b);
+                continue;
+            }
+            lp_value v = lp_column_get(c, r);
+            lp_strbuf_clear(&sb);
+            lp_value_format(&v, &sb);
+            lp_colbuf_append_str(&b, sb.p ? sb.p : "", sb.len);
+        }
+        if (sb.nomem) b.nomem = true;
+        lp_strbuf_reset(&sb);
+        break;
+    }
+    }
+    return lp_colbuf_finish(&b, out);
+}
+
 lp_status lp_ev_cast(const lp_column *c, lp_type to, lp_column **out, int64_t *nulled) {
     *out = NULL;
     int64_t n = c->len;
@@ -791,154 +851,81 @@ lp_status lp_ev_cast(const lp_column *c, lp_type to, lp_column **out, int64_t *n
         *out = o;
         return LP_OK;
     }
-    /* fast paths for the implicit promotions */
-    if (from == LP_INT64 && to.kind == LP_FLOAT64) {
-        lp_column *o = lp_ev_col_new(to, n);
-        uint8_t *valid = c->valid && o ? lp_malloc((size_t)(n + 7) / 8) : NULL;
-        if (!o || (c->valid && !valid)) {
-            lp_column_unref(o);
-            return LP_ENOMEM;
-        }
-        for (int64_t r = 0; r < n; r++) o->v.f[r] = (double)c->v.i[r];
-        if (valid) memcpy(valid, c->valid, (size_t)(n + 7) / 8);
-        lp_ev_set_valid(o, valid);
-        *out = o;
-        return LP_OK;
+    if (to.kind == LP_STRING) return cast_to_string(c, out);
+    /* fixed-width targets: one typed loop per (from, to) pair, straight into the buffers */
+    lp_column *o = lp_ev_col_new(to, n);
+    uint8_t *valid = o ? lp_ev_bitmap_new(n) : NULL;
+    if (!valid) {
+        lp_column_unref(o);
+        return LP_ENOMEM;
     }
-    if (from == LP_DATE && to.kind == LP_TIMESTAMP) {
-        lp_column *o = lp_ev_col_new(to, n);
-        uint8_t *valid = c->valid && o ? lp_malloc((size_t)(n + 7) / 8) : NULL;
-        if (!o || (c->valid && !valid)) {
-            lp_column_unref(o);
-            return LP_ENOMEM;
-        }
-        for (int64_t r = 0; r < n; r++) o->v.i[r] = (int64_t)c->v.d[r] * 86400000000LL;
-        if (valid) memcpy(valid, c->valid, (size_t)(n + 7) / 8);
-        lp_ev_set_valid(o, valid);
-        *out = o;
-        return LP_OK;
-    }
-    lp_colbuf b;
-    lp_colbuf_init(&b, to);
-    lp_colbuf_reserve(&b, n, to.kind == LP_STRING ? (size_t)n * 12 : 0);
+    if (c->valid) memcpy(valid, c->valid, (size_t)(n + 7) / 8);
     int64_t bad = 0;
-    char buf[48];
-    lp_strbuf sb;
-    lp_strbuf_init(&sb);
-    for (int64_t r = 0; r < n; r++) {
-        if (!lp_col_valid(c, r)) {
-            lp_colbuf_append_null(&b);
-            continue;
-        }
-        bool ok = true;
-        switch ((lp_kind)to.kind) {
-        case LP_STRING:
-            switch (from) {
-            case LP_INT64: lp_colbuf_append_str(&b, buf, (size_t)snprintf(buf, sizeof buf, "%lld", (long long)c->v.i[r])); break;
-            case LP_FLOAT64: lp_colbuf_append_str(&b, buf, (size_t)lp_format_float64(c->v.f[r], buf)); break;
-            case LP_BOOL: lp_colbuf_append_str(&b, c->v.b[r] ? "true" : "false", c->v.b[r] ? 4 : 5); break;
-            case LP_DATE: lp_colbuf_append_str(&b, buf, (size_t)lp_format_date(c->v.d[r], buf)); break;
-            case LP_TIMESTAMP: lp_colbuf_append_str(&b, buf, (size_t)lp_format_timestamp(c->v.i[r], buf)); break;
-            default: {
-                lp_value v = lp_column_get(c, r);
-                lp_strbuf_clear(&sb);
-                lp_value_format(&v, &sb);
-                if (sb.nomem) b.nomem = true;
-                lp_colbuf_append_str(&b, sb.p ? sb.p : "", sb.len);
-                break;
-            }
-            }
-            break;
-        case LP_INT64:
-            switch (from) {
-            case LP_FLOAT64: lp_colbuf_append_i64(&b, d2i(c->v.f[r])); break;
-            case LP_BOOL: lp_colbuf_append_i64(&b, c->v.b[r]); break;
-            case LP_TIMESTAMP: lp_colbuf_append_i64(&b, floordiv(c->v.i[r], 1000000)); break;
-            case LP_STRING: {
-                int64_t len, v;
-                const char *s = lp_col_str(c, r, &len);
-                trim_ws(&s, &len);
-                ok = parse_int_lenient(s, len, &v);
-                if (ok) lp_colbuf_append_i64(&b, v);
-                break;
-            }
-            default: ok = false; break;
-            }
-            break;
-        case LP_FLOAT64:
-            switch (from) {
-            case LP_INT64: lp_colbuf_append_f64(&b, (double)c->v.i[r]); break;
-            case LP_BOOL: lp_colbuf_append_f64(&b, c->v.b[r]); break;
-            case LP_TIMESTAMP: lp_colbuf_append_f64(&b, (double)c->v.i[r] / 1e6); break;
-            case LP_STRING: {
-                int64_t len;
-                double v;
-                const char *s = lp_col_str(c, r, &len);
-                trim_ws(&s, &len);
-                ok = lp_parse_float64(s, (size_t)len, &v);
-                if (ok) lp_colbuf_append_f64(&b, v);
-                break;
-            }
-            default: ok = false; break;
-            }
-            break;
-        case LP_BOOL:
-            switch (from) {
-            case LP_INT64: lp_colbuf_append_bool(&b, c->v.i[r] != 0); break;
-            case LP_FLOAT64: lp_colbuf_append_bool(&b, c->v.f[r] != 0); break;
-            case LP_STRING: {
-                int64_t len;
-                bool v;
-                const char *s = lp_col_str(c, r, &len);
-                trim_ws(&s, &len);
-                ok = parse_bool(s, len, &v);
-                if (ok) lp_colbuf_append_bool(&b, v);
-                break;
-            }
-            default: ok = false; break;
-            }
-            break;
-        case LP_DATE:
-            switch (from) {
-            case LP_TIMESTAMP: lp_colbuf_append_date(&b, (int32_t)floordiv(c->v.i[r], 86400000000LL)); break;
-            case LP_STRING: {
-                int64_t len;
-                int32_t v;
-                const char *s = lp_col_str(c, r, &len);
-                trim_ws(&s, &len);
-                ok = lp_ev_parse_date(s, len, &v);
-                if (ok) lp_colbuf_append_date(&b, v);
-                break;
-            }
-            default: ok = false; break;
-            }
-            break;
-        case LP_TIMESTAMP:
-            switch (from) {
-            case LP_DATE: lp_colbuf_append_i64(&b, (int64_t)c->v.d[r] * 86400000000LL); break;
-            case LP_INT64: lp_colbuf_append_i64(&b, wmul(c->v.i[r], 1000000)); break;
-            case LP_FLOAT64: lp_colbuf_append_i64(&b, d2i(c->v.f[r] * 1e6)); break;
-            case LP_STRING: {
-                int64_t len, v;
-                const char *s = lp_col_str(c, r, &len);
-                trim_ws(&s, &len);
-                ok = lp_ev_parse_ts(s, len, &v);
-                if (ok) lp_colbuf_append_i64(&b, v);
-                break;
-            }
-            default: ok = false; break;
-            }
-            break;
-        default: ok = false; break;
-        }
-        if (!ok) {
-            bad++;
-            lp_colbuf_append_null(&b);
-        }
+/* ROWS(body): body for each row r; body sets `ok = false` for a value that does not convert */
+#define ROWS(body)                                                       \
+    for (int64_t r = 0; r < n; r++) {                                  \
+        if (!lp_bit_get(valid, r)) continue;                           \
+        bool ok = true;                                                \
+        body;                                                          \
+        if (!ok) {                                                     \
+            lp_bit_clear(valid, r);                                    \
+            bad++;                                                     \
+        }                                                              \
     }
-    lp_strbuf_reset(&sb);
+#define TEXT int64_t len; const char *s = lp_col_str(c, r, &len); trim_ws(&s, &len)
+    switch ((lp_kind)to.kind) {
+    case LP_INT64:
+        switch (from) {
+        case LP_FLOAT64: ROWS(o->v.i[r] = d2i(c->v.f[r])); break;
+        case LP_BOOL: ROWS(o->v.i[r] = c->v.b[r]); break;
+        case LP_TIMESTAMP: ROWS(o->v.i[r] = floordiv(c->v.i[r], 1000000)); break;
+        case LP_STRING: ROWS(TEXT; ok = parse_int_lenient(s, len, &o->v.i[r])); break;
+        default: ROWS(ok = false); break;
+        }
+        break;
+    case LP_FLOAT64:
+        switch (from) {
+        case LP_INT64: ROWS(o->v.f[r] = (double)c->v.i[r]); break;
+        case LP_BOOL: ROWS(o->v.f[r] = c->v.b[r]); break;
+        case LP_TIMESTAMP: ROWS(o->v.f[r] = (double)c->v.i[r] / 1e6); break;
+        case LP_STRING: ROWS(TEXT; ok = lp_parse_float64(s, (size_t)len, &o->v.f[r])); break;
+        default: ROWS(ok = false); break;
+        }
+        break;
+    case LP_BOOL:
+        switch (from) {
+        case LP_INT64: ROWS(o->v.b[r] = c->v.i[r] != 0); break;
+        case LP_FLOAT64: ROWS(o->v.b[r] = c->v.f[r] != 0); break;
+        case LP_STRING: ROWS(TEXT; bool v = false; ok = parse_bool(s, len, &v); o->v.b[r] = v); break;
+        default: ROWS(ok = false); break;
+        }
+        break;
+    case LP_DATE:
+        switch (from) {
+        case LP_TIMESTAMP: ROWS(o->v.d[r] = (int32_t)floordiv(c->v.i[r], 86400000000LL)); break;
+        case LP_STRING: ROWS(TEXT; ok = lp_ev_parse_date(s, len, &o->v.d[r])); break;
+        default: ROWS(ok = false); break;
+        }
+        break;
+    case LP_TIMESTAMP:
+        switch (from) {
+        case LP_DATE: ROWS(o->v.i[r] = (int64_t)c->v.d[r] * 86400000000LL); break;
+        case LP_INT64: ROWS(o->v.i[r] = wmul(c->v.i[r], 1000000)); break;
+        case LP_FLOAT64: ROWS(o->v.i[r] = d2i(c->v.f[r] * 1e6)); break;
+        case LP_STRING: ROWS(TEXT; ok = lp_ev_parse_ts(s, len, &o->v.i[r])); break;
+        default: ROWS(ok = false); break;
+        }
+        break;
+    default:
+        ROWS(ok = false);
+        break;
+    }
+#undef ROWS
+#undef TEXT
     if (nulled) *nulled += bad;
-    return lp_colbuf_finish(&b, out);
+    lp_ev_set_valid(o, valid);
+    *out = o;
+    return LP_OK;
 }
 
 /* ---- dispatch ---- */
