@@ -124,7 +124,8 @@ typedef struct lp_expr_pre lp_expr_pre;  /* precompiled state (patterns, regexes
 struct lp_expr {
     uint8_t kind;            /* lp_expr_kind */
     bool implicit;           /* (bind) a promotion cast inserted by the binder: not printed */
-    lp_type type;            /* (bind) the result type; LP_NULLTYPE for a bare null literal */
+    lp_type type;            /* (bind) the result type. A null literal takes its context's type;
+                              * a whole tree that is null whatever the row is typed string */
     int64_t start, end;      /* span: byte offsets into the statement text; -1 when none */
     lp_arena *arena;         /* the arena the node lives in (bind allocates there too) */
     /* LP_EXPR_COL */
