@@ -31,16 +31,18 @@ lp_column *lp_ev_take(const lp_column *c, const int64_t *idx, int64_t m) {
     case LP_STRING: {
         int64_t bytes = 0;
         for (int64_t j = 0; j < m; j++) bytes += c->v.off[idx[j] + 1] - c->v.off[idx[j]];
-        if (!(o->data = lp_malloc((size_t)bytes))) {
+        /* 16 bytes of slack let short strings move as one fixed-size copy */
+        if (!(o->data = lp_malloc((size_t)bytes + 16))) {
             lp_free(valid);
             lp_column_unref(o);
             return NULL;
         }
-        int64_t pos = 0;
+        int64_t pos = 0, srcend = c->v.off[c->len];
         o->v.off[0] = 0;
         for (int64_t j = 0; j < m; j++) {
             int64_t s = c->v.off[idx[j]], len = c->v.off[idx[j] + 1] - s;
-            memcpy(o->data + pos, c->data + s, (size_t)len);
+            if (len <= 16 && s + 16 <= srcend) memcpy(o->data + pos, c->data + s, 16);
+            else memcpy(o->data + pos, c->data + s, (size_t)len);
             pos += len;
             o->v.off[j + 1] = pos;
         }
