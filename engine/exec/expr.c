@@ -223,6 +223,13 @@ lp_expr *lp_expr_cast(lp_arena *a, lp_expr *x, lp_type to, int64_t start, int64_
     return e;
 }
 
+lp_expr *lp_expr_cast_as(lp_arena *a, lp_expr *x, lp_type to, const char *text, size_t n, int64_t start,
+                         int64_t end) {
+    lp_expr *e = lp_expr_cast(a, x, to, start, end);
+    if (e && text && !(e->cast_text = lp_arena_strndup(a, text, n))) return NULL;
+    return e;
+}
+
 lp_expr *lp_expr_clone(lp_arena *a, const lp_expr *e) {
     while (e->implicit) e = e->args[0];
     lp_expr *c = lp_arena_alloc(a, sizeof *c);
@@ -233,6 +240,7 @@ lp_expr *lp_expr_clone(lp_arena *a, const lp_expr *e) {
     c->nulled = NULL;
     if (!e->by_index && e->kind == LP_EXPR_COL) c->col = -1;
     if (e->kind == LP_EXPR_COL && !(c->name = lp_arena_strndup(a, e->name, strlen(e->name)))) return NULL;
+    if (e->cast_text && !(c->cast_text = lp_arena_strndup(a, e->cast_text, strlen(e->cast_text)))) return NULL;
     if (e->kind == LP_EXPR_LIT && e->lit.type.kind == LP_STRING && !e->lit.null &&
         !(c->lit.u.s.p = lp_arena_strndup(a, e->lit.u.s.p, (size_t)e->lit.u.s.n)))
         return NULL;
@@ -315,8 +323,13 @@ static const char *infix(lp_fn fn) {
     }
 }
 
-static void print_type(lp_type t, lp_strbuf *out) {
-    const char *s = lp_type_name(t);
+/* A cast's target as Spark prints it: the name as written, in Spark's canonical spelling. */
+static void print_type(lp_type t, const char *text, lp_strbuf *out) {
+    static const char *const canon[][2] = {{"integer", "INT"}, {"long", "BIGINT"}, {"short", "SMALLINT"},
+                                           {"byte", "TINYINT"}, {"bool", "BOOLEAN"}, {"str", "STRING"}};
+    const char *s = text ? text : lp_type_name(t);
+    for (size_t i = 0; text && i < LP_ARRAY_LEN(canon); i++)
+        if (strcasecmp(text, canon[i][0]) == 0) s = canon[i][1];
     for (; *s; s++) lp_strbuf_putc(out, (char)toupper((unsigned char)*s));
 }
 
@@ -413,7 +426,7 @@ void lp_expr_format(const lp_expr *e, lp_strbuf *out) {
         lp_strbuf_puts(out, "CAST(");
         lp_expr_format(e->args[0], out);
         lp_strbuf_puts(out, " AS ");
-        print_type(e->cast_to, out);
+        print_type(e->cast_to, e->cast_text, out);
         lp_strbuf_putc(out, ')');
         return;
     case LP_FN_GET:

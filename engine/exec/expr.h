@@ -139,6 +139,7 @@ struct lp_expr {
     int nargs;
     lp_expr **args;
     lp_type cast_to;         /* LP_FN_CAST: the target type */
+    const char *cast_text;   /* LP_FN_CAST: the type as written ("int"), for printing; or NULL */
     const char *fname;       /* the name the call was written with ("substr"), for printing */
     /* (bind) evaluation support */
     lp_expr_pre *pre;        /* compiled LIKE/regex, literal columns; NULL when none */
@@ -169,6 +170,10 @@ LP_WUR lp_status lp_expr_call_named(lp_arena *a, const char *name, size_t n, lp_
                                     int nargs, int64_t start, int64_t end, lp_expr **out, lp_diag *d);
 /* CAST(x AS to). */
 lp_expr *lp_expr_cast(lp_arena *a, lp_expr *x, lp_type to, int64_t start, int64_t end);
+/* The same with the type as the user wrote it (n bytes), so the column is named as Spark names
+ * it: cast('int') prints "CAST(x AS INT)" although the value is a bigint. */
+lp_expr *lp_expr_cast_as(lp_arena *a, lp_expr *x, lp_type to, const char *text, size_t n, int64_t start,
+                         int64_t end);
 /* A deep copy of an expression tree (unbound: the copy must be bound before evaluation). */
 lp_expr *lp_expr_clone(lp_arena *a, const lp_expr *e);
 

@@ -35,6 +35,8 @@ static lp_expr *parse(px *q) {
         lp_expr *args[64];
         int n = 0;
         lp_type to = {0, 0};
+        const char *tname = NULL;
+        size_t tn = 0;
         bool cast = nn == 4 && strncmp(nm, "cast", 4) == 0;
         for (;;) {
             ws(q);
@@ -43,6 +45,8 @@ static lp_expr *parse(px *q) {
                 const char *t = q->p;
                 while (*q->p && *q->p != ')' && *q->p != ' ') q->p++;
                 assert_true(lp_type_parse(t, (size_t)(q->p - t), &to));
+                tname = t;
+                tn = (size_t)(q->p - t);
                 continue;
             }
             args[n++] = parse(q);
@@ -54,7 +58,7 @@ static lp_expr *parse(px *q) {
         assert_int_equal(*q->p, ')');
         q->p++;
         int64_t end = q->p - q->src;
-        if (cast) return lp_expr_cast(q->a, args[0], to, start, end);
+        if (cast) return lp_expr_cast_as(q->a, args[0], to, tname, tn, start, end);
         lp_expr *e;
         if (lp_expr_call_named(q->a, nm, nn, args, n, start, end, &e, q->d) != LP_OK) {
             q->failed = true;
@@ -220,6 +224,10 @@ static void test_expr_print_spark_names(void **state) {
         {"(!= a 2)", "(NOT (a = 2))"},
         {"(get helpful 0)", "helpful[0]"},
         {"(cast a string)", "CAST(a AS STRING)"},
+        {"(cast overall int)", "CAST(overall AS INT)"},
+        {"(cast overall integer)", "CAST(overall AS INT)"},
+        {"(cast overall long)", "CAST(overall AS BIGINT)"},
+        {"(cast helpful array<string>)", "CAST(helpful AS ARRAY<STRING>)"},
         {"(case (> a 1) 'big' 'small')", "CASE WHEN (a > 1) THEN big ELSE small END"},
         {"(in a 1 2)", "(a IN (1, 2))"},
         {"(between a 1 3)", "((a >= 1) AND (a <= 3))"},
@@ -593,6 +601,9 @@ static void test_expr_list_functions(void **state) {
     EXPECT("(element_at h 1)", "2|null|null|0");
     EXPECT("(element_at h -1)", "3|null|null|null");
     EXPECT("(element_at h 0)", "null|null|null|null");
+    EXPECT("(cast h array<string>)", "[2, 3]|[]|null|[0, null]");
+    EXPECT("(cast h string)", "[2, 3]|[]|null|[0, null]");
+    EXPECT("(get (cast h array<double>) 0)", "2.0|null|null|0.0");
     EXPECT("(array_contains h 3)", "true|false|null|null");
     EXPECT("(array_contains h 0)", "false|false|null|true");
     EXPECT("(array_contains w 'x')", "false|false|null|true");
