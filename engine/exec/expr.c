@@ -464,7 +464,11 @@ typedef struct binder {
     const char *const *names;
     const lp_type *types;
     lp_diag *d;
+    int depth;  /* nesting of the node being bound: the evaluator recurses as deep */
 } binder;
+
+/* Deeper trees are refused: binding and evaluation recurse once per level. */
+#define LP_EXPR_MAX_DEPTH 2000
 
 static lp_status nomem(binder *b) { return lp_diag_nomem(b->d, "bind"); }
 
@@ -1121,13 +1125,22 @@ static lp_status bind_node(binder *b, lp_expr *e) {
     case LP_EXPR_LIT:
         if (!e->lit.null) e->type = e->lit.type;
         return lit_column(b, e);
-    case LP_EXPR_CALL: return bind_call(b, e);
+    case LP_EXPR_CALL:
+        if (b->depth >= LP_EXPR_MAX_DEPTH) {
+            lp_diag_set(b->d, LP_ELIMIT, "the expression is nested more than %d levels deep", LP_EXPR_MAX_DEPTH);
+            lp_diag_hint(b->d, "split it into steps with withColumn(), or use isin() instead of a chain of ORs");
+            return err_at(b, e, LP_ELIMIT);
+        }
+        b->depth++;
+        lp_status st = bind_call(b, e);
+        b->depth--;
+        return st;
     }
     return LP_OK;
 }
 
 lp_status lp_expr_bind(lp_expr *e, int ncols, const char *const *names, const lp_type *types, lp_diag *d) {
-    binder b = {ncols, names, types, d};
+    binder b = {ncols, names, types, d, 0};
     lp_status st = bind_node(&b, e);
     if (st) return st;
     if (e->type.kind == LP_NULLTYPE) {

@@ -189,6 +189,7 @@ lp_expr *lp_expr_clone(lp_arena *a, const lp_expr *e);
  *             it? col('overall').cast('int')"; a wrong arity names the function and the count
  *             it takes ("substring takes 2 or 3 arguments, got 1");
  *   LP_EVALUE a literal regex that does not compile (PCRE2's message and the offset);
+ *   LP_ELIMIT a tree nested more than 2000 calls deep;
  *   LP_ENOMEM through lp_diag_nomem(d, "bind"). */
 LP_WUR lp_status lp_expr_bind(lp_expr *e, int ncols, const char *const *names, const lp_type *types,
                               lp_diag *d);

@@ -638,6 +638,28 @@ static void test_expr_eval_passthrough_and_constants(void **state) {
     drop_table();
 }
 
+static void test_expr_depth_limit(void **state) {
+    (void)state;
+    lp_table *t = tu_table("a:bigint", "1", 0);
+    lp_arena ar;
+    lp_arena_init(&ar);
+    lp_expr *e = lp_expr_col(&ar, "a", 1, 0, 1);
+    for (int i = 0; i < 1999; i++) e = lp_expr_call(&ar, LP_FN_NEG, &e, 1, 0, 1);
+    lp_diag d;
+    lp_diag_init(&d);
+    assert_int_equal(lp_expr_bind(e, t->ncols, (const char *const *)t->names, t->types, &d), LP_OK);
+    lp_column *c;
+    assert_int_equal(lp_expr_eval(e, &t->parts[0], &c, &d), LP_OK);
+    assert_int_equal(c->v.i[0], -1);
+    lp_column_unref(c);
+    e = lp_expr_call(&ar, LP_FN_NEG, &e, 1, 0, 1);
+    e = lp_expr_call(&ar, LP_FN_NEG, &e, 1, 0, 1);
+    assert_int_equal(lp_expr_bind(e, t->ncols, (const char *const *)t->names, t->types, &d), LP_ELIMIT);
+    assert_string_equal(d.msg, "the expression is nested more than 2000 levels deep");
+    lp_arena_reset(&ar);
+    lp_table_unref(t);
+}
+
 static void test_expr_closest_names(void **state) {
     (void)state;
     const char *c[] = {"overall", "reviewText", "summary"};
@@ -705,6 +727,7 @@ int main(void) {
         TU_TEST(test_expr_date_functions),
         TU_TEST(test_expr_list_functions),
         TU_TEST(test_expr_eval_passthrough_and_constants),
+        TU_TEST(test_expr_depth_limit),
         TU_TEST(test_expr_closest_names),
         TU_TEST(test_expr_fault_injection_bind_and_eval),
     };
