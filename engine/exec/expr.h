@@ -146,6 +146,17 @@ struct lp_expr {
     _Atomic int64_t *nulled; /* lossy conversions counted here (cast, to_date, ...), or NULL */
 };
 
+/* Special forms, for the language:
+ *   when(c1, v1).when(c2, v2).otherwise(e)  -> CASE(c1, v1, c2, v2, e)
+ *   CASE x WHEN a THEN r ... END            -> CASE((x = a), r, ...)
+ *   x NOT IN (...), x NOT LIKE p            -> NOT(IN(x, ...)), NOT(LIKE(x, p))
+ *   count(*) / count("*")                   -> count(1)   (prints "count(1)", as Spark)
+ *   col.cast("int")                         -> lp_expr_cast_as(..., "int") (prints CAST(x AS INT))
+ *   helpful[0], col.getItem(0)              -> GET(helpful, 0)
+ *   col.isin(a, b)                          -> IN(col, a, b)
+ *   -x                                      -> NEGATIVE(x)
+ */
+
 /* Constructors. Every one allocates in `a` and returns NULL when the arena refuses (the caller
  * reports lp_diag_nomem); a NULL argument makes the call NULL too, so a caller building a tree
  * checks only the root. Spans: start/end byte offsets, -1/-1 when there is no text. */
