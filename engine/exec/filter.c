@@ -168,8 +168,8 @@ lp_status lp_filter(lp_table *in, const lp_expr *pred, lp_table **out, lp_diag *
         lp_strbuf b;
         lp_strbuf_init(&b);
         lp_expr_format(pred, &b);
-        lp_diag_set(d, LP_ETYPE, "filter needs a boolean condition, got %s expression '%s'", lp_type_name(pred->type),
-                    b.p ? b.p : "");
+        lp_diag_set(d, LP_ETYPE, "filter needs a boolean condition, got %s %s '%s'", lp_type_name(pred->type),
+                    pred->kind == LP_EXPR_COL ? "column" : "expression", b.p ? b.p : "");
         lp_strbuf_reset(&b);
         lp_diag_hint(d, "compare it with something, e.g. col('x') > 0");
         lp_diag_span(d, pred->start, pred->end);

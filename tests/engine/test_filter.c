@@ -121,7 +121,7 @@ static void test_filter_null_is_false_and_passthrough(void **state) {
     e = col(&a, "a");
     must_bind(e, t);
     assert_int_equal(lp_filter(t, e, &out, &d), LP_ETYPE);
-    assert_string_equal(d.msg, "filter needs a boolean condition, got bigint expression 'a'");
+    assert_string_equal(d.msg, "filter needs a boolean condition, got bigint column 'a'");
     assert_null(out);
     lp_arena_reset(&a);
     lp_table_unref(t);
