@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 
 # Debian packages the build and the tests need. Keep in step with the README.
-PACKAGES=(build-essential cmake pkg-config libcmocka-dev zlib1g-dev libpcre2-dev libutf8proc-dev
+PACKAGES=(build-essential cmake pkg-config time libcmocka-dev zlib1g-dev libpcre2-dev libutf8proc-dev
           libxxhash-dev libssl-dev sqlite3)
 
 say() { printf '\033[1mloupe:\033[0m %s\n' "$*" >&2; }
