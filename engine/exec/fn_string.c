@@ -312,6 +312,32 @@ static lp_status instr_fn(const lp_vec *a, int64_t n, lp_column **out) {
     return LP_OK;
 }
 
+/* lower/upper of a column whose text is all ASCII: one pass over the bytes, offsets and
+ * validity copied, no per-row work. */
+static lp_status case_ascii_column(const lp_column *c, int64_t n, bool upper, lp_column **out) {
+    int64_t base = c->v.off[0], bytes = c->v.off[n] - base;
+    lp_column *o = lp_ev_col_new(lp_type_of(LP_STRING), n);
+    char *data = o ? lp_malloc((size_t)bytes) : NULL;
+    uint8_t *valid = data && c->valid ? lp_malloc((size_t)(n + 7) / 8) : NULL;
+    if (!data || (c->valid && !valid)) {
+        lp_free(data);
+        lp_column_unref(o);
+        return LP_ENOMEM;
+    }
+    o->data = data;
+    for (int64_t r = 0; r <= n; r++) o->v.off[r] = c->v.off[r] - base;
+    const char *s = c->data + base;
+    char lo = upper ? 'a' : 'A', hi = upper ? 'z' : 'Z';
+    for (int64_t i = 0; i < bytes; i++) {
+        char ch = s[i];
+        data[i] = (char)(ch ^ ((ch >= lo && ch <= hi) ? 0x20 : 0));
+    }
+    if (valid) memcpy(valid, c->valid, (size_t)(n + 7) / 8);
+    lp_ev_set_valid(o, valid);
+    *out = o;
+    return LP_OK;
+}
+
 /* Appends `count` code points of pad, repeated from its start. */
 static void pad_cp(lp_strbuf *sb, const char *pad, int64_t pn, int64_t count) {
     int64_t plen = lp_utf8_length(pad, (size_t)pn);
@@ -326,6 +352,10 @@ lp_status lp_fn_string(const lp_expr *e, const lp_vec *a, int64_t n, lp_column *
     switch (e->fn) {
     case LP_FN_LENGTH: return length_fn(a, n, out);
     case LP_FN_INSTR: return instr_fn(a, n, out);
+    case LP_FN_LOWER: case LP_FN_UPPER:
+        if (ascii(a[0].col->data + a[0].col->v.off[0], a[0].col->v.off[n] - a[0].col->v.off[0]))
+            return case_ascii_column(a[0].col, n, e->fn == LP_FN_UPPER, out);
+        break;
     case LP_FN_CONTAINS: case LP_FN_STARTSWITH: case LP_FN_ENDSWITH: case LP_FN_LIKE: case LP_FN_ILIKE:
         return bool_fn(e, a, n, out);
     default: break;
