@@ -54,9 +54,15 @@ static inline const char *find(const char *s, int64_t sn, const char *t, int64_t
 }
 
 static bool ascii(const char *s, int64_t n) {
-    for (int64_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80) return false;
-    return true;
+    int64_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= n; i += 8) { /* eight bytes at a time: any high bit means non-ASCII */
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++) acc |= (unsigned char)s[i];
+    return (acc & 0x8080808080808080ULL) == 0;
 }
 
 /* ---- LIKE ---- */
@@ -282,10 +288,14 @@ static lp_status length_fn(const lp_vec *a, int64_t n, lp_column **out) {
         return LP_ENOMEM;
     }
     const lp_column *c = a[0].col;
-    for (int64_t r = 0; r < n; r++) {
-        int64_t sn;
-        const char *s = lp_col_str(c, r, &sn);
-        o->v.i[r] = lp_utf8_length(s, (size_t)sn);
+    if (ascii(c->data + c->v.off[0], c->v.off[n] - c->v.off[0])) { /* bytes are code points */
+        for (int64_t r = 0; r < n; r++) o->v.i[r] = c->v.off[r + 1] - c->v.off[r];
+    } else {
+        for (int64_t r = 0; r < n; r++) {
+            int64_t sn;
+            const char *s = lp_col_str(c, r, &sn);
+            o->v.i[r] = lp_utf8_length(s, (size_t)sn);
+        }
     }
     lp_ev_set_valid(o, valid);
     *out = o;
