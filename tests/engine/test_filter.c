@@ -193,6 +193,36 @@ static void test_filter_project_counts_lossy_casts(void **state) {
     lp_table_unref(t);
 }
 
+/* A table without partitions goes through every operator. */
+static void test_filter_empty_table(void **state) {
+    (void)state;
+    lp_table *t = tu_table("a:bigint,s:string", "", 0);
+    assert_int_equal(t->nparts, 0);
+    lp_arena a;
+    lp_arena_init(&a);
+    lp_expr *p = call2(&a, LP_FN_GT, col(&a, "a"), lp_expr_int(&a, 1));
+    must_bind(p, t);
+    lp_table *out;
+    lp_diag d;
+    assert_int_equal(lp_filter(t, p, &out, &d), LP_OK);
+    tu_assert_table(out, "a:bigint|s:string\n");
+    lp_table_unref(out);
+    assert_int_equal(lp_project(t, (const lp_expr *const *)&p, NULL, 1, &out, &d), LP_OK);
+    tu_assert_table(out, "(a > 1):boolean\n");
+    lp_table_unref(out);
+    assert_int_equal(lp_sample(t, 0.5, 1, &out, &d), LP_OK);
+    assert_int_equal(out->nrows, 0);
+    lp_table_unref(out);
+    assert_int_equal(lp_union(t, t, &out, &d), LP_OK);
+    assert_int_equal(out->nrows, 0);
+    lp_table_unref(out);
+    assert_int_equal(lp_limit(t, 3, &out, &d), LP_OK);
+    assert_int_equal(out->nrows, 0);
+    lp_table_unref(out);
+    lp_arena_reset(&a);
+    lp_table_unref(t);
+}
+
 static void test_filter_limit(void **state) {
     (void)state;
     lp_table *t = tu_table("a:bigint", "1;2;3;4;5", 2);
@@ -445,6 +475,7 @@ int main(void) {
         TU_TEST(test_filter_null_is_false_and_passthrough),
         TU_TEST(test_filter_project_threads_and_names),
         TU_TEST(test_filter_project_counts_lossy_casts),
+        TU_TEST(test_filter_empty_table),
         TU_TEST(test_filter_limit),
         TU_TEST(test_filter_union_unifies_types),
         TU_TEST(test_filter_sample_deterministic),
