@@ -211,7 +211,8 @@ static inline bool lp_expr_is_col(const lp_expr *e) { return e->kind == LP_EXPR_
 /* Whether the tree contains an aggregate call. */
 bool lp_expr_has_agg(const lp_expr *e);
 /* The distinct column indexes a bound expression reads, ascending, into cols[0..cap);
- * returns how many there are (which may exceed cap). */
+ * returns how many there are. Past cap the count is an upper bound (call again with room for
+ * that many to get the exact set). */
 int lp_expr_columns(const lp_expr *e, int *cols, int cap);
 
 /* ---- evaluation ----------------------------------------------------------------------------- */
