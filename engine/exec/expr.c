@@ -724,25 +724,27 @@ static lp_status bind_col(binder *b, lp_expr *e) {
         e->type = b->types[e->col];
         return LP_OK;
     }
-    int found = -1, ci = -1, nci = 0;
+    int found = -1, nexact = 0, ci = -1, nci = 0;
     for (int i = 0; i < b->ncols; i++) {
         if (strcmp(b->names[i], e->name) == 0) {
-            found = i;
-            break;
-        }
-        if (strcasecmp(b->names[i], e->name) == 0) {
+            if (found < 0) found = i;
+            nexact++;
+        } else if (strcasecmp(b->names[i], e->name) == 0) {
             if (ci < 0) ci = i;
             nci++;
         }
     }
-    if (found < 0 && nci > 1) {
-        lp_diag_set(b->d, LP_ENAME, "column '%s' is ambiguous: it could be any of", e->name);
+    if (nexact > 1 || (nexact == 0 && nci > 1)) {
         lp_strbuf s;
         lp_strbuf_init(&s);
         for (int i = 0; i < b->ncols; i++)
-            if (strcasecmp(b->names[i], e->name) == 0) lp_strbuf_printf(&s, "%s'%s'", s.len ? ", " : "", b->names[i]);
+            if (nexact > 1 ? strcmp(b->names[i], e->name) == 0 : strcasecmp(b->names[i], e->name) == 0)
+                lp_strbuf_printf(&s, "%s'%s'", s.len ? ", " : "", b->names[i]);
         lp_diag_set(b->d, LP_ENAME, "column '%s' is ambiguous: it could be %s", e->name, s.p ? s.p : "");
-        lp_diag_hint(b->d, "spell the column with its exact case");
+        if (nexact > 1)
+            lp_diag_hint(b->d, "two columns share this name (after a join?): rename one with withColumnRenamed() or drop it");
+        else
+            lp_diag_hint(b->d, "spell the column with its exact case");
         lp_strbuf_reset(&s);
         return err_at(b, e, LP_ENAME);
     }

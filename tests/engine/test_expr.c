@@ -288,6 +288,11 @@ static void test_expr_bind_errors_teach(void **state) {
     EXPECT_ERR("id", LP_ENAME, "column 'id' is ambiguous: it could be 'Id', 'ID'", "spell the column with its exact case",
                0, 2);
     drop_table();
+    with_table("asin:string,n:bigint,asin:string", "a|1|a");
+    EXPECT_ERR("(= asin 'x')", LP_ENAME, "column 'asin' is ambiguous: it could be 'asin', 'asin'",
+               "two columns share this name (after a join?): rename one with withColumnRenamed() or drop it", 3, 7);
+    EXPECT("n", "1");
+    drop_table();
 }
 
 static void test_expr_bind_types_and_promotion(void **state) {
