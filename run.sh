@@ -2,10 +2,10 @@
 # run.sh -- Loupe's one entry point: installs what is missing, builds, and runs a job.
 #
 #   ./run.sh            build (Release) and start the main job
-#   ./run.sh test       build the sanitizer build and run every test (what CI runs)
+#   ./run.sh test       run every test under ASan+UBSan, then under TSan (what CI runs)
 #   ./run.sh bench      build Release and run the benchmark (tests/bench/)
 #   ./run.sh gen ARGS   run the reviews generator (loupe-gen)
-#   ./run.sh tsan       build with ThreadSanitizer and run the engine's tests
+#   ./run.sh tsan       only the ThreadSanitizer run
 #   ./run.sh help       this list
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -46,12 +46,15 @@ cmd_test() {
     say "running the tests (AddressSanitizer + UndefinedBehaviorSanitizer build)"
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     (cd build/debug && ctest --output-on-failure "$(jobs_flag)")
+    say "running the tests again under ThreadSanitizer (data races in the parallel operators)"
+    build Tsan build/tsan
+    (cd build/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure "$(jobs_flag)")
 }
 
 cmd_tsan() {
     ensure_packages
     build Tsan build/tsan
-    (cd build/tsan && ctest --output-on-failure -R 'test_(store|read|exec|agg|sortjoin)')
+    (cd build/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure "$(jobs_flag)")
 }
 
 cmd_bench() {
