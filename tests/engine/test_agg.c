@@ -6,7 +6,6 @@
 #include "exec/ops.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -665,25 +664,18 @@ static void test_agg_cancel_before(void **state) {
     lp_table_unref(t);
 }
 
-static void *cancel_soon(void *arg) {
-    (void)arg;
-    usleep(2000);
-    lp_cancel_request();
-    return NULL;
-}
-
 static void test_agg_cancel_during(void **state) {
     (void)state;
     lp_table *t = string_key_table(600000, 100000, 50000, 5);
     int keys[] = {0};
     lp_aggspec a[] = {SPEC(LP_AGG_COUNT_STAR, -1, "n"), SPEC(LP_AGG_MEDIAN, 1, "m")};
     lp_pool_set_threads(4);
-    pthread_t th;
-    pthread_create(&th, NULL, cancel_soon, NULL);
+    tu_canceller th;
+    tu_cancel_after(&th, 2000);
     lp_table *out = NULL;
     lp_diag d;
     lp_status st = lp_aggregate(t, keys, 1, a, 2, &out, &d);
-    pthread_join(th, NULL);
+    tu_cancel_join(&th);
     lp_pool_set_threads(0);
     /* a slow machine may finish first; either way nothing leaks */
     assert_true(st == LP_ECANCELLED || st == LP_OK);

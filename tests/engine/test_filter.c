@@ -6,7 +6,6 @@
 #include "exec/expr.h"
 #include "exec/ops.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -344,13 +343,6 @@ static void test_filter_cancellation(void **state) {
     lp_table_unref(t);
 }
 
-static void *cancel_soon(void *arg) {
-    struct timespec ts = {0, (long)(intptr_t)arg};
-    nanosleep(&ts, NULL);
-    lp_cancel_request();
-    return NULL;
-}
-
 /* Cancellation while the operator runs: it stops with LP_ECANCELLED and frees what it made, or
  * finished first; either way nothing leaks. */
 static void test_filter_cancel_while_running(void **state) {
@@ -362,12 +354,12 @@ static void test_filter_cancel_while_running(void **state) {
     int cancelled = 0;
     for (int i = 0; i < 20; i++) {
         lp_cancel_clear();
-        pthread_t th;
-        assert_int_equal(pthread_create(&th, NULL, cancel_soon, (void *)(intptr_t)(i * 50000)), 0);
+        tu_canceller th;
+        tu_cancel_after(&th, (long)i * 50);
         lp_table *out;
         lp_diag d;
         lp_status st = i % 2 ? lp_filter(t, p, &out, &d) : lp_sample(t, 0.5, 3, &out, &d);
-        pthread_join(th, NULL);
+        tu_cancel_join(&th);
         assert_true(st == LP_OK || st == LP_ECANCELLED);
         if (st == LP_ECANCELLED) {
             assert_null(out);

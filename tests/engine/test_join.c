@@ -7,7 +7,6 @@
 #include "exec/ops.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -338,14 +337,6 @@ static void test_join_allocation_failures(void **state) {
     lp_table_unref(r);
 }
 
-static void *cancel_soon(void *arg) {
-    (void)arg;
-    struct timespec ts = {0, 2 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-    lp_cancel_request();
-    return NULL;
-}
-
 /* n rows in partitions of per: k = i % mod, v = i. */
 static lp_table *int_table(int64_t n, int64_t per, int64_t mod) {
     const char *names[] = {"k", "v"};
@@ -382,10 +373,10 @@ static void test_join_cancellation(void **state) {
     lp_cancel_clear();
     lp_pool_set_threads(2);
     for (int rep = 0; rep < 3; rep++) {
-        pthread_t th;
-        pthread_create(&th, NULL, cancel_soon, NULL);
+        tu_canceller th;
+        tu_cancel_after(&th, 2000);
         lp_status st = lp_join(l, r, k, k, 1, rep == 1 ? LP_JOIN_FULL : LP_JOIN_INNER, &out, &d);
-        pthread_join(th, NULL);
+        tu_cancel_join(&th);
         if (st == LP_OK) {
             assert_int_equal(out->nrows, 200000 * 4);
             lp_table_unref(out);

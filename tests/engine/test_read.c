@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <time.h>
 #include <zlib.h>
 
@@ -727,14 +726,6 @@ static void test_read_cancellation(void **state) {
     lp_table_unref(t);
 }
 
-static void *cancel_soon(void *arg) {
-    (void)arg;
-    struct timespec ts = {0, 2 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-    lp_cancel_request();
-    return NULL;
-}
-
 static void test_read_cancelled_while_running(void **state) {
     (void)state;
     lp_strbuf b;
@@ -745,12 +736,12 @@ static void test_read_cancelled_while_running(void **state) {
     int cancelled = 0;
     for (int rep = 0; rep < 3; rep++) {
         lp_cancel_clear();
-        pthread_t th;
-        assert_int_equal(pthread_create(&th, NULL, cancel_soon, NULL), 0);
+        tu_canceller th;
+        tu_cancel_after(&th, 2000);
         lp_table *t = NULL;
         lp_diag d;
         lp_status st = loupe_read_file(path, NULL, &t, NULL, &d);
-        pthread_join(th, NULL);
+        tu_cancel_join(&th);
         if (st == LP_ECANCELLED) {
             assert_null(t);
             assert_non_null(strstr(d.msg, "cancelled"));

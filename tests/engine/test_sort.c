@@ -6,7 +6,6 @@
 #include "exec/ops.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -408,14 +407,6 @@ static void test_sort_allocation_failures(void **state) {
     lp_table_unref(in);
 }
 
-static void *cancel_soon(void *arg) {
-    (void)arg;
-    struct timespec ts = {0, 2 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-    lp_cancel_request();
-    return NULL;
-}
-
 static void test_sort_cancellation(void **state) {
     (void)state;
     int64_t n = 200000;
@@ -432,10 +423,10 @@ static void test_sort_cancellation(void **state) {
     /* cancelled while it runs: either finished first or cancelled, nothing leaked */
     lp_pool_set_threads(2);
     for (int rep = 0; rep < 3; rep++) {
-        pthread_t th;
-        pthread_create(&th, NULL, cancel_soon, NULL);
+        tu_canceller th;
+        tu_cancel_after(&th, 2000);
         lp_status st = lp_sort(in, keys, 2, rep == 1 ? 100 : -1, &out, &d);
-        pthread_join(th, NULL);
+        tu_cancel_join(&th);
         if (st == LP_OK) {
             lp_table_unref(out);
         } else {

@@ -6,7 +6,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -433,13 +432,6 @@ static void test_stats_fault_injection(void **state) {
     lp_table_unref(t);
 }
 
-/* Requests cancellation after `arg` microseconds. */
-static void *cancel_later(void *arg) {
-    usleep((useconds_t)(intptr_t)arg);
-    lp_cancel_request();
-    return NULL;
-}
-
 static void test_stats_cancellation(void **state) {
     (void)state;
     lp_table *t = big_table(20000, 8);
@@ -464,10 +456,10 @@ static void test_stats_cancellation(void **state) {
     int cancelled = 0;
     for (int i = 0; i < 24; i++) {
         lp_cancel_clear();
-        pthread_t th;
-        assert_int_equal(pthread_create(&th, NULL, cancel_later, (void *)(intptr_t)(i * 1500)), 0);
+        tu_canceller th;
+        tu_cancel_after(&th, (long)i * 1500);
         lp_status st = i % 2 ? lp_describe(t, NULL, 0, &out, &d) : lp_histogram_compute(t, 0, &o, &h, &d);
-        pthread_join(th, NULL);
+        tu_cancel_join(&th);
         if (st == LP_OK) {
             if (i % 2) lp_table_unref(out);
             else lp_histogram_free(h);

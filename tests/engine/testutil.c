@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int64_t mem_at_setup;
@@ -227,3 +228,18 @@ char *tu_same_across_threads(char *(*fn)(void *arg), void *arg) {
     lp_free(one);
     return four;
 }
+
+static void *cancel_thread(void *arg) {
+    tu_canceller *c = arg;
+    struct timespec ts = {c->micros / 1000000, (c->micros % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+    lp_cancel_request();
+    return NULL;
+}
+
+void tu_cancel_after(tu_canceller *c, long micros) {
+    c->micros = micros;
+    if (pthread_create(&c->thread, NULL, cancel_thread, c) != 0) fail_msg("pthread_create failed");
+}
+
+void tu_cancel_join(tu_canceller *c) { pthread_join(c->thread, NULL); }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "loupe_int.h"
 
@@ -45,5 +46,14 @@ const char *tu_temp_text(const char *text, const char *suffix);
  * (the string fn returns, freed with lp_free). Returns the text of the 4-thread run
  * (caller frees). */
 char *tu_same_across_threads(char *(*fn)(void *arg), void *arg);
+
+/* Requests cancellation from another thread `micros` microseconds from now, to test an
+ * operator cancelled while it runs. Every tu_cancel_after is paired with tu_cancel_join. */
+typedef struct tu_canceller {
+    pthread_t thread;
+    long micros;
+} tu_canceller;
+void tu_cancel_after(tu_canceller *c, long micros);
+void tu_cancel_join(tu_canceller *c);
 
 #endif
