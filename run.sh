@@ -6,6 +6,7 @@
 #   ./run.sh bench      build Release and run the benchmark (tests/bench/)
 #   ./run.sh gen ARGS   run the reviews generator (loupe-gen)
 #   ./run.sh tsan       only the ThreadSanitizer run
+#   ./run.sh repl ARGS  build Release and start the loupe REPL (in lessons/, where data/ lives)
 #   ./run.sh help       this list
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +14,7 @@ ROOT=$PWD
 
 # Debian packages the build and the tests need. Keep in step with the README.
 PACKAGES=(build-essential cmake pkg-config time libcmocka-dev zlib1g-dev libpcre2-dev libutf8proc-dev
-          libxxhash-dev libssl-dev sqlite3)
+          libxxhash-dev libssl-dev libedit-dev sqlite3 tmux)
 
 say() { printf '\033[1mloupe:\033[0m %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -70,6 +71,14 @@ cmd_gen() {
     build/release/loupe-gen "$@"
 }
 
+cmd_repl() {
+    ensure_packages
+    build Release build/release >/dev/null
+    [ -x build/release/loupe ] || die "the REPL did not build"
+    mkdir -p lessons
+    cd lessons && exec "$ROOT/build/release/loupe" "$@"
+}
+
 cmd_main() {
     ensure_packages
     build Release build/release
@@ -83,6 +92,7 @@ case "${1:-}" in
     tsan) shift; cmd_tsan "$@" ;;
     bench) shift; cmd_bench "$@" ;;
     gen) shift; cmd_gen "$@" ;;
-    help|-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
+    repl) shift; cmd_repl "$@" ;;
+    help|-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown command '$1' (try ./run.sh help)" ;;
 esac

@@ -132,6 +132,91 @@ LOUPE_WUR loupe_status loupe_read_file(const char *path, const loupe_read_option
                                        loupe_table **out, loupe_read_report *report,
                                        loupe_diag *diag);
 
+
+/* ---- sessions: the language ------------------------------------------------------------------
+ *
+ * A session is one interpreter: its variables, temp views and settings. The REPL and the kernel
+ * each hold one; neither knows how the language works, only this interface. A session is used
+ * from one thread at a time (loupe_cancel may come from any thread or a signal handler).
+ */
+
+typedef struct loupe_session loupe_session;
+
+/* What a statement shows. The engine fills one per displayed value; the front end decides how
+ * to draw it (text in the REPL; HTML/SVG plus text in the kernel). Everything is borrowed for the
+ * duration of the callback. */
+typedef enum loupe_display_kind {
+    LOUPE_DISPLAY_TEXT = 0,  /* a scalar, a list, a schema: `text` is its repr */
+    LOUPE_DISPLAY_TABLE,     /* a DataFrame: `table` holds its first rows */
+    LOUPE_DISPLAY_CHART,     /* a plot: `chart` */
+    LOUPE_DISPLAY_HELP       /* help(x): `text` is the documentation (the kernel's pager) */
+} loupe_display_kind;
+
+typedef struct loupe_chart loupe_chart;  /* engine/render/chart.h */
+
+typedef struct loupe_display {
+    loupe_display_kind kind;
+    const char *text;          /* TEXT, HELP; and the plain-text form of every kind */
+    size_t text_len;
+    const loupe_table *table;  /* TABLE: the first rows */
+    int64_t total_rows;        /* TABLE: rows in the whole frame, -1 when not known cheaply */
+    const loupe_chart *chart;  /* CHART */
+} loupe_display;
+
+/* Where a statement's output goes. Any callback may be NULL (the output is dropped). */
+typedef struct loupe_output {
+    void *ctx;
+    void (*out)(void *ctx, const char *s, size_t n);   /* print(), show(), printSchema() */
+    void (*err)(void *ctx, const char *s, size_t n);   /* warnings: dropped rows, lossy casts */
+    void (*display)(void *ctx, const loupe_display *d);
+} loupe_output;
+
+loupe_session *loupe_session_new(void);
+void loupe_session_free(loupe_session *s);  /* NULL is a no-op */
+
+/* Session settings: the rows a DataFrame display shows (default 10), the terminal width text
+ * tables fit (default 100; 0 = unlimited), the longest cell before it is cut (default 40). */
+void loupe_session_set_display_rows(loupe_session *s, int64_t rows);
+void loupe_session_set_width(loupe_session *s, int width);
+void loupe_session_set_max_cell(loupe_session *s, int chars);
+
+/* Runs the statements in code[0, n). `name` names the source in messages ("<stdin>",
+ * "script.lp", "In [3]"); `first_line` is the line number of code's first line (1 normally).
+ * Statements run in order and stop at the first error; the variables earlier statements set
+ * are kept, so the session goes on. On error *diag holds the message, hint and span (byte
+ * offsets into code; line and column are filled too). */
+LOUPE_WUR loupe_status loupe_run(loupe_session *s, const char *code, size_t n, const char *name,
+                                 int64_t first_line, const loupe_output *out, loupe_diag *diag);
+
+/* Formats a diagnostic the same way for every front end:
+ *     name:3:17: error: column 'ovrall' does not exist
+ *         df.filter(col("ovrall") > 4)
+ *                       ^~~~~~~~
+ *     hint: did you mean 'overall'? available columns: ...
+ * code is the text the diagnostic's span points into (NULL: no source line). With `color`,
+ * ANSI colours are used. Returns a malloc'd string (free()), or NULL when out of memory. */
+char *loupe_diag_format(const loupe_diag *d, const char *code, size_t n, bool color);
+
+/* Whether code is a complete statement list (the REPL and is_complete_request). */
+typedef enum loupe_completeness {
+    LOUPE_COMPLETE = 0,    /* run it */
+    LOUPE_INCOMPLETE,      /* an open bracket or string, a trailing backslash or operator: read more */
+    LOUPE_INVALID          /* a syntax error more text cannot fix */
+} loupe_completeness;
+loupe_completeness loupe_is_complete(const char *code, size_t n);
+
+/* Completions at byte offset `cursor` of code: variables, methods after a dot, column names,
+ * function names after `F.`, file paths inside a read's string. *matches is a malloc'd array of
+ * malloc'd strings (free with loupe_free_matches); the text to replace is code[*start, *end). */
+LOUPE_WUR loupe_status loupe_complete(loupe_session *s, const char *code, size_t n, size_t cursor,
+                                      char ***matches, int *nmatches, size_t *start, size_t *end);
+void loupe_free_matches(char **matches, int n);
+
+/* The documentation of what is at byte offset `cursor` (a function, method, variable or
+ * DataFrame): signature, description, example, PySpark equivalent; for a DataFrame variable its
+ * schema and row count. Returns a malloc'd string, or NULL when there is nothing to say. */
+char *loupe_inspect(loupe_session *s, const char *code, size_t n, size_t cursor);
+
 #ifdef __cplusplus
 }
 #endif
