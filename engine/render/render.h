@@ -14,4 +14,13 @@ int64_t lp_text_width(const char *s, size_t n);
  * "only showing top n rows" when t has more rows. `vertical` is not supported. */
 void lp_render_show(const lp_table *t, int64_t n, int truncate, lp_strbuf *out);
 
+/* Appends t (exactly the rows to show) as the REPL's and the kernel's text/plain display of a
+ * DataFrame (table_text.c): column names, Spark type names, a "─" rule, the rows, and a footer
+ * "showing 10 of 1,689,188 rows · 9 columns" (total_rows: the whole frame's rows, -1 when not
+ * known: "showing first 10 rows"). Numbers right-aligned, the rest left; null is `null` and the
+ * string "null" is shown as `"null"`; newline and tab as ⏎ and →; cells wider than max_cell
+ * display columns (0 = no limit) cut with "…". Wider than `width` (0 = no limit): columns are
+ * dropped from the right, lines end in "…", and the footer names the hidden ones. */
+void lp_render_table_text(const lp_table *t, int64_t total_rows, int width, int max_cell, lp_strbuf *out);
+
 #endif
