@@ -1,0 +1,197 @@
+/* test_help.c -- the help texts: every non-operator function of the registry and every method
+ * and builtin the language has is documented with all five fields, lookups are exact, and the
+ * layout help(x) prints is checked byte for byte. */
+#include "testutil.h"
+
+#include "exec/expr.h"
+#include "lang/help.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void assert_entry(const char *topic) {
+    const lp_help *h = lp_help_lookup(topic);
+    if (!h) fail_msg("no help entry for '%s'", topic);
+    assert_string_equal(h->topic, topic);
+    if (!h->signature || !*h->signature) fail_msg("'%s': empty signature", topic);
+    if (!h->summary || strlen(h->summary) < 20) fail_msg("'%s': summary missing or too short", topic);
+    if (!h->example || !*h->example) fail_msg("'%s': empty example", topic);
+    bool known = h->pyspark && (strncmp(h->pyspark, "pyspark.sql.", 12) == 0 ||
+                                strstr(h->pyspark, "(Python builtin)") || strstr(h->pyspark, "notebooks)"));
+    if (!known)
+        fail_msg("'%s': pyspark equivalent missing or odd: %s", topic, h->pyspark ? h->pyspark : "(null)");
+}
+
+/* Every registry name that is not an operator, aliases included, has its own entry; an alias's
+ * entry names its canonical function. */
+static void test_help_every_registry_function(void **state) {
+    (void)state;
+    int checked = 0;
+    for (int i = 0; i < lp_fn_count(); i++) {
+        const lp_fninfo *fi = lp_fn_at(i);
+        if (fi->flags & LP_FNF_OPERATOR) continue;
+        assert_entry(fi->name);
+        const lp_help *h = lp_help_lookup(fi->name);
+        /* the signature is the function's own name followed by its arguments (countdistinct
+         * is spelled countDistinct, as PySpark does) */
+        size_t n = strlen(fi->name);
+        if (strncasecmp(h->signature, fi->name, n) != 0 || h->signature[n] != '(')
+            fail_msg("'%s': signature '%s' does not start with the name", fi->name, h->signature);
+        if (fi->flags & LP_FNF_ALIAS) {
+            const lp_fninfo *canon = lp_fn_info(fi->id);
+            assert_non_null(canon);
+            char want[128];
+            snprintf(want, sizeof want, "An alias of %s", canon->name);
+            if (strncmp(h->summary, want, strlen(want)) != 0)
+                fail_msg("alias '%s' should say it is an alias of %s: %s", fi->name, canon->name, h->summary);
+        }
+        checked++;
+    }
+    assert_true(checked > 80);
+}
+
+static void test_help_every_method_and_builtin(void **state) {
+    (void)state;
+    static const char *const df[] = {
+        "show", "count", "collect", "take", "first", "head", "columns", "dtypes", "schema", "printSchema",
+        "describe", "summary", "explain", "select", "selectExpr", "filter", "where", "withColumn",
+        "withColumnRenamed", "drop", "groupBy", "groupby", "agg", "orderBy", "sort", "limit", "distinct",
+        "dropDuplicates", "join", "union", "unionByName", "dropna", "fillna", "sample", "approxQuantile", "corr",
+        "cache", "createOrReplaceTempView", "write", "plot", "hist", "alias"};
+    static const char *const gd[] = {"agg", "count", "mean", "avg", "sum", "min", "max"};
+    static const char *const col[] = {"alias", "cast", "isNull", "isNotNull", "isin", "between", "like", "rlike",
+                                      "contains", "startswith", "endswith", "desc", "asc", "when", "otherwise",
+                                      "getItem"};
+    static const char *const rd[] = {"json", "csv", "option", "options", "format", "load", "schema"};
+    static const char *const wr[] = {"csv", "json", "mode", "option", "save"};
+    static const char *const ss[] = {"sql", "read", "table"};
+    static const char *const builtins[] = {"print", "display", "help", "col", "lit", "expr", "when", "desc", "asc"};
+    static const struct {
+        const char *prefix;
+        const char *const *names;
+        size_t n;
+    } groups[] = {
+        {"DataFrame.", df, LP_ARRAY_LEN(df)},       {"GroupedData.", gd, LP_ARRAY_LEN(gd)},
+        {"Column.", col, LP_ARRAY_LEN(col)},        {"DataFrameReader.", rd, LP_ARRAY_LEN(rd)},
+        {"DataFrameWriter.", wr, LP_ARRAY_LEN(wr)}, {"SparkSession.", ss, LP_ARRAY_LEN(ss)},
+        {"", builtins, LP_ARRAY_LEN(builtins)},
+    };
+    for (size_t g = 0; g < LP_ARRAY_LEN(groups); g++) {
+        for (size_t i = 0; i < groups[g].n; i++) {
+            char topic[128];
+            snprintf(topic, sizeof topic, "%s%s", groups[g].prefix, groups[g].names[i]);
+            assert_entry(topic);
+            const lp_help *h = lp_help_lookup(topic);
+            /* a method's PySpark name is its class's */
+            if (*groups[g].prefix && strcmp(topic, "DataFrame.hist") != 0) {
+                char want[160];
+                snprintf(want, sizeof want, "pyspark.sql.%s", topic);
+                assert_string_equal(h->pyspark, want);
+            }
+        }
+    }
+}
+
+/* Topics are unique, and every entry (also those not listed above) is complete. */
+static void test_help_table_consistent(void **state) {
+    (void)state;
+    int n = lp_help_count();
+    assert_true(n > 150);
+    for (int i = 0; i < n; i++) {
+        const lp_help *h = lp_help_at(i);
+        assert_non_null(h);
+        assert_entry(h->topic);
+        assert_ptr_equal(lp_help_lookup(h->topic), h); /* so the topic is unique */
+    }
+    assert_null(lp_help_at(-1));
+    assert_null(lp_help_at(n));
+}
+
+static void test_help_lookup_exact(void **state) {
+    (void)state;
+    assert_non_null(lp_help_lookup("datediff"));
+    assert_non_null(lp_help_lookup("DataFrame.filter"));
+    assert_null(lp_help_lookup("Datediff"));          /* case-sensitive */
+    assert_null(lp_help_lookup("dataframe.filter"));
+    assert_null(lp_help_lookup("datedif"));
+    assert_null(lp_help_lookup("DataFrame."));
+    assert_null(lp_help_lookup(""));
+    assert_null(lp_help_lookup(NULL));
+    assert_null(lp_help_lookup("+"));                 /* operators are not topics */
+    /* an alias has its own topic and names its function */
+    const lp_help *mean = lp_help_lookup("mean");
+    assert_non_null(mean);
+    assert_string_equal(mean->signature, "mean(col)");
+    assert_non_null(strstr(mean->summary, "alias of avg"));
+    assert_non_null(strstr(mean->summary, lp_help_lookup("avg")->summary));
+}
+
+static void test_help_format_exact(void **state) {
+    (void)state;
+    lp_strbuf b;
+    lp_strbuf_init(&b);
+    lp_help_format(lp_help_lookup("datediff"), &b);
+    assert_false(b.nomem);
+    assert_string_equal(b.p,
+                        "datediff(end, start)\n"
+                        "\n"
+                        "The number of days from start to end (end - start; negative when end is\n"
+                        "earlier), as a bigint. Timestamps count by their date; strings are cast to\n"
+                        "dates. Null when either is null.\n"
+                        "\n"
+                        "Example:\n"
+                        "    reviews.select(F.datediff(\"last\", \"first\").alias(\"span\"))\n"
+                        "\n"
+                        "PySpark: pyspark.sql.functions.datediff\n");
+    /* a multi-line example: every line indented */
+    lp_strbuf_clear(&b);
+    lp_help_format(lp_help_lookup("SparkSession.sql"), &b);
+    assert_non_null(strstr(b.p, "\nExample:\n    reviews.createOrReplaceTempView(\"reviews\")\n    spark.sql("));
+    assert_non_null(strstr(b.p, "\nPySpark: pyspark.sql.SparkSession.sql\n"));
+    lp_strbuf_reset(&b);
+}
+
+/* No line of any formatted entry's summary is wider than 78 columns (examples may be). */
+static void test_help_format_wraps(void **state) {
+    (void)state;
+    lp_strbuf b;
+    lp_strbuf_init(&b);
+    for (int i = 0; i < lp_help_count(); i++) {
+        lp_strbuf_clear(&b);
+        lp_help_format(lp_help_at(i), &b);
+        const char *ex = strstr(b.p, "\n\nExample:\n");
+        assert_non_null(ex);
+        for (const char *line = b.p; line < ex;) {
+            size_t n = strcspn(line, "\n");
+            if (n > 78) fail_msg("'%s': a line of %zu columns", lp_help_at(i)->topic, n);
+            line += n + 1;
+        }
+    }
+    lp_strbuf_reset(&b);
+}
+
+/* A refused allocation is sticky in the buffer, never a crash. */
+static void test_help_format_nomem(void **state) {
+    (void)state;
+    for (int64_t k = 1; k < 20; k++) {
+        lp_strbuf b;
+        lp_strbuf_init(&b);
+        lp_mem_fail_at(k, false);
+        lp_help_format(lp_help_lookup("percentile_approx"), &b);
+        int64_t failed = lp_mem_fail_at(0, false);
+        if (failed) assert_true(b.nomem);
+        else assert_false(b.nomem);
+        lp_strbuf_reset(&b);
+        if (!failed) break;
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        TU_TEST(test_help_every_registry_function), TU_TEST(test_help_every_method_and_builtin),
+        TU_TEST(test_help_table_consistent),        TU_TEST(test_help_lookup_exact),
+        TU_TEST(test_help_format_exact),            TU_TEST(test_help_format_wraps),
+        TU_TEST(test_help_format_nomem),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
