@@ -911,6 +911,7 @@ static lp_status parse_query(parser *p, lp_sql_tree **out) {
         for (;;) {
             GROW(p, q->order, q->norder, cap);
             lp_sql_order *o = &q->order[q->norder++];
+            memset(o, 0, sizeof *o);
             o->nulls_first = -1;
             TRY(parse_expr(p, &o->e));
             if (is_kw(cur(p), "asc") || is_kw(cur(p), "desc")) o->desc = is_kw(cur(p), "desc"), p->pos++;

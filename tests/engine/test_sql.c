@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 /* ---- expressions ---- */
 
@@ -234,6 +235,257 @@ static void test_sql_expr_deep_nesting_is_refused(void **state) {
     free(src);
 }
 
+
+/* ---- queries ---- */
+
+typedef struct views {
+    int n;
+    const char *names[8];
+    lp_plan *plans[8];
+} views;
+
+static lp_plan *views_lookup(void *ctx, const char *name) {
+    views *v = ctx;
+    for (int i = 0; i < v->n; i++)
+        if (strcasecmp(v->names[i], name) == 0) return v->plans[i];
+    return NULL;
+}
+
+static void views_add(views *v, const char *name, const char *schema, const char *rows, int rows_per_part) {
+    lp_table *t = tu_table(schema, rows, rows_per_part);
+    lp_diag d;
+    lp_diag_init(&d);
+    assert_int_equal(lp_plan_table(t, name, &v->plans[v->n], &d), LP_OK);
+    lp_table_unref(t);
+    v->names[v->n++] = name;
+}
+
+/* reviews and products, split into several partitions */
+static void views_init(views *v) {
+    memset(v, 0, sizeof *v);
+    views_add(v, "reviews", "id:bigint,asin:string,overall:bigint,name:string",
+              "1|A|5|ann;2|A|3|bob;3|B|4|null;4|C|1|dan;5|B|5|eve;6|null|2|fay", 4);
+    views_add(v, "products", "asin:string,title:string,price:double", "A|Alpha|1.5;B|Beta|2.0;D|Delta|3.0", 2);
+}
+
+static void views_free(views *v) {
+    for (int i = 0; i < v->n; i++) lp_plan_unref(v->plans[i]);
+}
+
+static lp_sql_catalog catalog_of(views *v) {
+    return (lp_sql_catalog){v, views_lookup, v->n, v->names};
+}
+
+/* Plans and runs sql; fails the test on an error. */
+static lp_table *run(views *v, const char *sql) {
+    lp_sql_catalog cat = catalog_of(v);
+    lp_diag d;
+    lp_diag_init(&d);
+    lp_plan *p = NULL;
+    lp_status st = lp_sql_query(sql, strlen(sql), 0, &cat, &p, &d);
+    if (st != LP_OK) fail_msg("%s\n  -> %s (%s) [%lld, %lld)", sql, d.msg, d.hint, (long long)d.span_start, (long long)d.span_end);
+    lp_table *t = NULL;
+    st = lp_plan_execute(p, &t, &d);
+    if (st != LP_OK) fail_msg("%s\n  -> run: %s", sql, d.msg);
+    lp_plan_unref(p);
+    return t;
+}
+
+static void expect_query(views *v, const char *sql, const char *want) {
+    lp_table *t = run(v, sql);
+    tu_assert_table(t, want);
+    lp_table_unref(t);
+}
+
+static void expect_query_sorted(views *v, const char *sql, const char *want) {
+    lp_table *t = run(v, sql);
+    tu_assert_table_sorted(t, want);
+    lp_table_unref(t);
+}
+
+/* Asserts a query's error: status, message, span (at `base`), and that the hint contains `hint`. */
+static void expect_query_error(views *v, const char *sql, int64_t base, lp_status want, const char *msg, int64_t start,
+                               int64_t end, const char *hint) {
+    lp_sql_catalog cat = catalog_of(v);
+    lp_diag d;
+    lp_diag_init(&d);
+    lp_plan *p = NULL;
+    lp_status st = lp_sql_query(sql, strlen(sql), base, &cat, &p, &d);
+    if (st != want || strcmp(d.msg, msg) != 0 || d.span_start != start || d.span_end != end)
+        fail_msg("%s: got status %d '%s' [%lld, %lld), want %d '%s' [%lld, %lld)", sql, (int)st, d.msg,
+                 (long long)d.span_start, (long long)d.span_end, (int)want, msg, (long long)start, (long long)end);
+    if (hint && !strstr(d.hint, hint)) fail_msg("%s: hint '%s' lacks '%s'", sql, d.hint, hint);
+    assert_null(p);
+}
+
+static void test_sql_query_where(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    expect_query(&v, "SELECT id, name FROM reviews WHERE overall >= 4 AND name IS NOT NULL",
+                 "id:bigint|name:string\n1|ann\n5|eve\n");
+    expect_query(&v, "select r.id from reviews as r where r.asin in ('B', 'C') and not r.overall = 1;",
+                 "id:bigint\n3\n5\n");
+    expect_query(&v, "SELECT * FROM reviews WHERE name LIKE '%n' ORDER BY id",
+                 "id:bigint|asin:string|overall:bigint|name:string\n1|A|5|ann\n4|C|1|dan\n");
+    expect_query(&v, "SELECT r.*, 1 AS one FROM reviews r WHERE id BETWEEN 2 AND 3",
+                 "id:bigint|asin:string|overall:bigint|name:string|one:bigint\n2|A|3|bob|1\n3|B|4|null|1\n");
+    expect_query(&v, "SELECT 1 + 1 AS two, 'x'", "two:bigint|x:string\n2|x\n");
+    views_free(&v);
+}
+
+static void test_sql_query_group_having_order_limit(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    expect_query(&v,
+                 "SELECT asin, count(*) AS n, avg(overall) FROM reviews WHERE asin IS NOT NULL GROUP BY asin "
+                 "HAVING count(*) > 1 ORDER BY n DESC, asin LIMIT 5",
+                 "asin:string|n:bigint|avg(overall):double\nA|2|4.0\nB|2|4.5\n");
+    /* HAVING and ORDER BY may use aggregates the select list lacks */
+    expect_query(&v, "SELECT asin FROM reviews GROUP BY asin HAVING max(overall) = 5 ORDER BY asin",
+                 "asin:string\nA\nB\n");
+    expect_query(&v, "SELECT asin FROM reviews WHERE asin IS NOT NULL GROUP BY asin ORDER BY sum(overall) DESC",
+                 "asin:string\nB\nA\nC\n");
+    /* group by an alias, and by position */
+    expect_query(&v, "SELECT overall > 3 AS good, count(*) AS n FROM reviews GROUP BY good ORDER BY good",
+                 "good:boolean|n:bigint\nfalse|3\ntrue|3\n");
+    expect_query(&v, "SELECT overall > 3 AS good, count(*) AS n FROM reviews GROUP BY 1 ORDER BY 1 DESC",
+                 "good:boolean|n:bigint\ntrue|3\nfalse|3\n");
+    expect_query(&v, "SELECT count(*), max(overall) FROM reviews", "count(1):bigint|max(overall):bigint\n6|5\n");
+    expect_query(&v, "SELECT count(DISTINCT asin) AS k, sum(overall) + 1 FROM reviews",
+                 "k:bigint|(sum(overall) + 1):bigint\n3|21\n");
+    expect_query(&v, "SELECT asin, max(overall) - min(overall) AS spread FROM reviews GROUP BY asin HAVING spread > 0 ORDER BY asin",
+                 "asin:string|spread:bigint\nA|2\nB|1\n");
+    views_free(&v);
+}
+
+static void test_sql_query_joins(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    expect_query(&v, "SELECT r.id, p.title FROM reviews r JOIN products p ON r.asin = p.asin ORDER BY r.id",
+                 "id:bigint|title:string\n1|Alpha\n2|Alpha\n3|Beta\n5|Beta\n");
+    expect_query(&v, "SELECT r.id, p.title FROM reviews r INNER JOIN products p ON p.asin = r.asin ORDER BY r.id DESC LIMIT 1",
+                 "id:bigint|title:string\n5|Beta\n");
+    expect_query(&v, "SELECT r.id, p.title FROM reviews r LEFT OUTER JOIN products p ON r.asin = p.asin ORDER BY r.id",
+                 "id:bigint|title:string\n1|Alpha\n2|Alpha\n3|Beta\n4|null\n5|Beta\n6|null\n");
+    expect_query_sorted(&v, "SELECT p.asin, r.id FROM reviews r RIGHT JOIN products p ON r.asin = p.asin",
+                        "asin:string|id:bigint\nA|1\nA|2\nB|3\nB|5\nD|null\n");
+    expect_query_sorted(&v, "SELECT r.id, p.asin FROM reviews r FULL OUTER JOIN products p ON r.asin = p.asin",
+                        "id:bigint|asin:string\n1|A\n2|A\n3|B\n4|null\n5|B\n6|null\nnull|D\n");
+    expect_query(&v, "SELECT * FROM products p LEFT SEMI JOIN reviews r ON p.asin = r.asin ORDER BY asin",
+                 "asin:string|title:string|price:double\nA|Alpha|1.5\nB|Beta|2.0\n");
+    expect_query(&v, "SELECT p.title FROM products p ANTI JOIN reviews r ON p.asin = r.asin", "title:string\nDelta\n");
+    expect_query(&v, "SELECT count(*) FROM reviews CROSS JOIN products", "count(1):bigint\n18\n");
+    expect_query(&v, "SELECT count(*) AS n FROM reviews, products WHERE reviews.asin = products.asin", "n:bigint\n4\n");
+    /* a condition that is not all equalities: the rest filters the pairs */
+    expect_query(&v, "SELECT r.id FROM reviews r JOIN products p ON r.asin = p.asin AND p.price > 1.6 ORDER BY r.id",
+                 "id:bigint\n3\n5\n");
+    /* USING: the key once, first */
+    expect_query(&v, "SELECT * FROM reviews JOIN products USING (asin) ORDER BY id",
+                 "asin:string|id:bigint|overall:bigint|name:string|title:string|price:double\n"
+                 "A|1|5|ann|Alpha|1.5\nA|2|3|bob|Alpha|1.5\nB|3|4|null|Beta|2.0\nB|5|5|eve|Beta|2.0\n");
+    expect_query(&v, "SELECT p.title, r.asin, p.asin FROM reviews r JOIN products p USING (asin) WHERE r.id < 3",
+                 "title:string|asin:string|asin:string\nAlpha|A|A\nAlpha|A|A\n");
+    expect_query_sorted(&v, "SELECT asin, id FROM reviews FULL JOIN products USING (asin)",
+                        "asin:string|id:bigint\nA|1\nA|2\nB|3\nB|5\nC|4\nD|null\nnull|6\n");
+    expect_query_sorted(&v, "SELECT asin, title FROM products LEFT ANTI JOIN reviews USING (asin)",
+                        "asin:string|title:string\nD|Delta\n");
+    expect_query(&v, "SELECT p.asin, count(*) AS n FROM reviews r JOIN products p ON r.asin = p.asin GROUP BY p.asin ORDER BY n DESC, p.asin",
+                 "asin:string|n:bigint\nA|2\nB|2\n");
+    views_free(&v);
+}
+
+static void test_sql_query_subquery_with_distinct_union(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    expect_query(&v,
+                 "SELECT s.asin, s.n FROM (SELECT asin, count(*) AS n FROM reviews GROUP BY asin) s "
+                 "WHERE s.n > 1 ORDER BY s.asin",
+                 "asin:string|n:bigint\nA|2\nB|2\n");
+    expect_query(&v,
+                 "WITH good AS (SELECT * FROM reviews WHERE overall >= 4), "
+                 "c AS (SELECT asin, count(*) AS n FROM good GROUP BY asin) SELECT * FROM c ORDER BY asin",
+                 "asin:string|n:bigint\nA|1\nB|2\n");
+    expect_query(&v, "SELECT DISTINCT asin FROM reviews ORDER BY asin", "asin:string\nnull\nA\nB\nC\n");
+    expect_query(&v, "SELECT DISTINCT asin FROM reviews ORDER BY asin NULLS LAST", "asin:string\nA\nB\nC\nnull\n");
+    expect_query(&v, "SELECT asin FROM products UNION ALL SELECT asin FROM reviews WHERE id < 3 ORDER BY 1",
+                 "asin:string\nA\nA\nA\nB\nD\n");
+    expect_query(&v, "SELECT asin FROM products UNION SELECT asin FROM reviews WHERE asin IS NOT NULL ORDER BY asin",
+                 "asin:string\nA\nB\nC\nD\n");
+    views_free(&v);
+}
+
+static void test_sql_query_case_and_order_aliases(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    expect_query(&v,
+                 "SELECT id, CASE WHEN overall >= 4 THEN 'good' WHEN overall >= 3 THEN 'ok' ELSE 'bad' END AS verdict "
+                 "FROM reviews ORDER BY id",
+                 "id:bigint|verdict:string\n1|good\n2|ok\n3|good\n4|bad\n5|good\n6|bad\n");
+    expect_query(&v, "SELECT CASE WHEN overall >= 4 THEN 'good' ELSE 'bad' END FROM reviews WHERE id = 1",
+                 "CASE WHEN (overall >= 4) THEN good ELSE bad END:string\ngood\n");
+    expect_query(&v, "SELECT id, overall * 2 AS twice FROM reviews ORDER BY twice DESC, id LIMIT 3",
+                 "id:bigint|twice:bigint\n1|10\n5|10\n3|8\n");
+    /* ORDER BY a column the select list drops, and by position */
+    expect_query(&v, "SELECT name FROM reviews ORDER BY overall DESC, id", "name:string\nann\neve\nnull\nbob\nfay\ndan\n");
+    expect_query(&v, "SELECT name, id FROM reviews ORDER BY 2 DESC LIMIT 2", "name:string|id:bigint\nfay|6\neve|5\n");
+    views_free(&v);
+}
+
+static void test_sql_query_errors(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    expect_query_error(&v, "SELECT id FROM reviews WHERE", 5, LP_ESYNTAX,
+                       "syntax error at end of input: expected an expression", 33, 33, NULL);
+    expect_query_error(&v, "SELECT id, FROM reviews", 0, LP_ESYNTAX, "syntax error at 'FROM': expected an expression", 11, 15, NULL);
+    expect_query_error(&v, "SELECT id FROM reviews ORDER BY 3", 0, LP_ENAME, "ORDER BY position 3 is not in the select list",
+                       32, 33, "from 1 to 1");
+    expect_query_error(&v, "SELECT id, count(*) FROM reviews GROUP BY 0", 0, LP_ENAME, "GROUP BY position 0 is not in the select list",
+                       42, 43, NULL);
+    expect_query_error(&v, "SELECT rank() OVER (ORDER BY id) FROM reviews", 0, LP_EUNSUPPORTED,
+                       "window functions (OVER) are not supported yet", 14, 18, NULL);
+    expect_query_error(&v, "SELECT * FROM (SELECT id FROM reviews s", 0, LP_ESYNTAX,
+                       "syntax error at end of input: expected ')' to close '(' opened at column 15", 39, 39, NULL);
+    expect_query_error(&v, "SELECT id FROM reviews WHERE count(*) > 1", 0, LP_ETYPE,
+                       "aggregate functions are not allowed in WHERE", 29, 37, "HAVING");
+    expect_query_error(&v, "SELECT name, count(*) FROM reviews GROUP BY asin", 0, LP_ETYPE,
+                       "column 'name' is neither grouped nor aggregated", 7, 11, NULL);
+    expect_query_error(&v, "SELECT * FROM reviews JOIN products USING (asn)", 0, LP_ENAME,
+                       "USING column 'asn' does not exist in the left side of the join", 43, 46, "did you mean 'asin'?");
+    expect_query_error(&v, "SELECT r.id FROM reviews r JOIN products p ON r.asin = p.asn", 0, LP_ENAME,
+                       "column 'asn' does not exist in 'p'", 55, 60, "did you mean 'p.asin'?");
+    expect_query_error(&v, "SELECT id FROM reviews UNION SELECT asin, title FROM products", 0, LP_ETYPE,
+                       "UNION needs the same number of columns on both sides: 1 and 2", 29, 35, NULL);
+    expect_query_error(&v, "SELECT id FROM reviews LIMIT x", 0, LP_ESYNTAX,
+                       "syntax error at 'x': expected a whole number of rows after LIMIT", 29, 30, NULL);
+    expect_query_error(&v, "SELECT id FROM reviews r LEFT JOIN products p", 0, LP_ESYNTAX,
+                       "syntax error at end of input: expected ON condition or USING (columns) after the joined table", 45, 45, NULL);
+    expect_query_error(&v, "SELECT id FROM reviews extra tokens", 0, LP_ESYNTAX,
+                       "syntax error at 'tokens': expected the end of the query", 29, 35, NULL);
+    expect_query_error(&v, "SELECT id FROM reviews WHERE name = 'x", 0, LP_ESYNTAX, "unterminated string literal", 36, 38, NULL);
+    expect_query_error(&v, "SELECT * FROM t", 0, LP_ENAME, "table or view 't' not found", 14, 15, "available views: reviews, products");
+    expect_query_error(&v, "WITH a AS (SELECT 1) SELECT * FROM b", 0, LP_ENAME, "table or view 'b' not found", 35, 36, "did you mean 'a'?");
+    expect_query_error(&v, "SELECT id FROM reviews INTERSECT SELECT id FROM reviews", 0, LP_EUNSUPPORTED,
+                       "INTERSECT and EXCEPT are not supported yet", 23, 32, NULL);
+    expect_query_error(&v, "SELECT * FROM revews", 10, LP_ENAME, "table or view 'revews' not found", 24, 30,
+                       "did you mean 'reviews'? available views: reviews, products");
+    expect_query_error(&v, "SELECT ovrall FROM reviews", 0, LP_ENAME, "column 'ovrall' does not exist", 7, 13,
+                       "did you mean 'overall'?");
+    expect_query_error(&v, "SELECT r.ovrall FROM reviews r", 3, LP_ENAME, "column 'ovrall' does not exist in 'r'", 10, 18,
+                       "did you mean 'r.overall'?");
+    expect_query_error(&v, "SELECT x.id FROM reviews r", 0, LP_ENAME, "table or alias 'x' not found", 7, 8,
+                       "tables in this query: r");
+    expect_query_error(&v, "SELECT asin FROM reviews r JOIN products p ON r.asin = p.asin", 0, LP_ENAME,
+                       "column 'asin' is ambiguous: both r and p have it", 7, 11, "qualify it: r.asin or p.asin");
+    expect_query(&v, "SELECT asin, title FROM reviews JOIN products USING (asin) WHERE id = 1", "asin:string|title:string\nA|Alpha\n");
+    views_free(&v);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         TU_TEST(test_sql_expr_prints_spark_names),
@@ -242,6 +494,12 @@ int main(void) {
         TU_TEST(test_sql_expr_alias_and_spans),
         TU_TEST(test_sql_expr_errors),
         TU_TEST(test_sql_expr_deep_nesting_is_refused),
+        TU_TEST(test_sql_query_where),
+        TU_TEST(test_sql_query_group_having_order_limit),
+        TU_TEST(test_sql_query_joins),
+        TU_TEST(test_sql_query_subquery_with_distinct_union),
+        TU_TEST(test_sql_query_case_and_order_aliases),
+        TU_TEST(test_sql_query_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
