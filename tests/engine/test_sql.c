@@ -486,6 +486,54 @@ static void test_sql_query_errors(void **state) {
     views_free(&v);
 }
 
+/* Every allocation of parsing, planning and running a query fails in turn (once, then from
+ * that point on): each run ends in success or LP_ENOMEM, and nothing leaks. */
+static void test_sql_query_allocation_failures(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    lp_sql_catalog cat = catalog_of(&v);
+    const char *sql = "WITH g AS (SELECT * FROM reviews WHERE overall >= 2) "
+                      "SELECT p.title, count(*) AS n, max(g.overall) FROM g JOIN products p USING (asin) "
+                      "GROUP BY p.title HAVING n > 0 ORDER BY n DESC, 1 LIMIT 5";
+    const char *expr = "CASE WHEN a > 1 THEN upper(b) ELSE 'x' || c END AS y";
+    int64_t before = lp_mem_used();
+    for (int sticky = 0; sticky < 2; sticky++) {
+        int oks = 0;
+        int64_t k;
+        for (k = 1; k < 5000; k++) {
+            lp_diag d;
+            lp_diag_init(&d);
+            lp_mem_fail_at(k, sticky);
+            lp_plan *p = NULL;
+            lp_table *t = NULL;
+            lp_status st = lp_sql_query(sql, strlen(sql), 0, &cat, &p, &d);
+            if (st == LP_OK) st = lp_plan_execute(p, &t, &d);
+            lp_arena a;
+            lp_arena_init(&a);
+            lp_expr *e = NULL;
+            const char *alias = NULL;
+            lp_status st2 = lp_sql_expr(&a, expr, strlen(expr), 0, &e, &alias, &d);
+            int64_t failed = lp_mem_fail_at(0, false);
+            assert_true(st == LP_OK || st == LP_ENOMEM);
+            assert_true(st2 == LP_OK || st2 == LP_ENOMEM);
+            if (st == LP_OK) {
+                tu_assert_table(t, "title:string|n:bigint|max(overall):bigint\nAlpha|2|5\nBeta|2|5\n");
+                oks++;
+            }
+            if (st2 != LP_OK) assert_null(e);
+            lp_table_unref(t);
+            lp_plan_unref(p);
+            lp_arena_reset(&a);
+            assert_int_equal(lp_mem_used(), before);
+            if (failed == 0) break;
+        }
+        assert_true(k > 20);
+        assert_true(oks >= 1);
+    }
+    views_free(&v);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         TU_TEST(test_sql_expr_prints_spark_names),
@@ -500,6 +548,7 @@ int main(void) {
         TU_TEST(test_sql_query_subquery_with_distinct_union),
         TU_TEST(test_sql_query_case_and_order_aliases),
         TU_TEST(test_sql_query_errors),
+        TU_TEST(test_sql_query_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
