@@ -486,6 +486,32 @@ static void test_sql_query_errors(void **state) {
     views_free(&v);
 }
 
+static void test_sql_query_names_and_scopes(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    /* a flattened JSON field: `style.format` is one column, and style.format finds it too */
+    views_add(&v, "items", "id:bigint,style.format:string", "1|cd;2|vinyl", 0);
+    expect_query(&v, "SELECT style.format FROM items WHERE id = 2", "style.format:string\nvinyl\n");
+    expect_query(&v, "SELECT i.`style.format` AS f FROM items i ORDER BY f", "f:string\ncd\nvinyl\n");
+    /* keywords in any case, a CTE joined with itself, t.* after a join */
+    expect_query(&v,
+                 "with g as (select id, overall from reviews where overall > 3) "
+                 "SeLeCt a.id, b.overall FrOm g a jOiN g b On a.id = b.id order BY a.id",
+                 "id:bigint|overall:bigint\n1|5\n3|4\n5|5\n");
+    expect_query(&v, "SELECT p.*, r.id FROM reviews r JOIN products p ON r.asin = p.asin WHERE r.id = 3",
+                 "asin:string|title:string|price:double|id:bigint\nB|Beta|2.0|3\n");
+    expect_query(&v, "SELECT DISTINCT asin AS a FROM reviews WHERE asin IS NOT NULL ORDER BY a DESC", "a:string\nC\nB\nA\n");
+    expect_query(&v, "SELECT id FROM reviews LIMIT 0", "id:bigint\n");
+    expect_query(&v, "SELECT `id` + 0 AS `my id` FROM (SELECT id FROM reviews WHERE id < 2)", "my id:bigint\n1\n");
+    /* the binder's errors point into the cell too */
+    expect_query_error(&v, "SELECT id FROM reviews WHERE nme = 'x'", 100, LP_ENAME, "column 'nme' does not exist", 129, 132,
+                       "did you mean 'name'?");
+    expect_query_error(&v, "SELECT id FROM reviews WHERE name > 3", 0, LP_ETYPE,
+                       "cannot compare string column 'name' with bigint 3", 29, 37, NULL);
+    views_free(&v);
+}
+
 /* Every allocation of parsing, planning and running a query fails in turn (once, then from
  * that point on): each run ends in success or LP_ENOMEM, and nothing leaks. */
 static void test_sql_query_allocation_failures(void **state) {
@@ -548,6 +574,7 @@ int main(void) {
         TU_TEST(test_sql_query_subquery_with_distinct_union),
         TU_TEST(test_sql_query_case_and_order_aliases),
         TU_TEST(test_sql_query_errors),
+        TU_TEST(test_sql_query_names_and_scopes),
         TU_TEST(test_sql_query_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
