@@ -289,8 +289,8 @@ static const lp_help entries[] = {
        "The distinct rows (two nulls count as equal).",
        "reviews.select(\"overall\").distinct().show()"),
     DF("dropDuplicates", "df.dropDuplicates(subset=None)",
-       "One row per distinct value of the subset columns (all columns by default); which of "
-       "the duplicates is kept is the first one in the input order.",
+       "One row per distinct value of the subset columns (all columns by default), with the "
+       "other columns taken from one of the duplicates (Spark does not promise which one).",
        "reviews.dropDuplicates([\"reviewerID\", \"asin\"]).count()"),
     DF("join", "df.join(other, on=None, how=\"inner\")",
        "Joins with other. on is a column name, a list of names (the key appears once in the "
