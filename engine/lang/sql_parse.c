@@ -30,6 +30,7 @@ typedef struct parser {
     bool query;          /* dotted names are qualified references */
     lp_sql_qref *qrefs;
     int depth;
+    int implicit_alias;  /* index of the last name read as an alias without AS, or -1 */
 } parser;
 
 #define TRY(x) do { lp_status st_ = (x); if (st_ != LP_OK) return st_; } while (0)
@@ -70,6 +71,19 @@ static lp_status syntax_error(parser *p, const lp_sql_tok *t, const char *expect
         lp_diag_set(p->d, LP_ESYNTAX, "syntax error at '%.*s': %s", (int)LP_MIN(t->end - t->start, 40),
                     p->s + t->start, expected);
     lp_diag_span(p->d, S(p, t->start), S(p, t->end));
+    /* `SELECT id FORM reviews`: FORM was taken for an alias; say what it was likely meant as */
+    static const char *const clauses[] = {"FROM", "WHERE", "GROUP", "ORDER", "HAVING", "LIMIT", "JOIN", "UNION", "SELECT"};
+    if (p->implicit_alias >= 0 && p->implicit_alias == (int)(t - p->t) - 1) {
+        const lp_sql_tok *al = &p->t[p->implicit_alias];
+        const char *best = NULL;
+        int bestd = al->len >= 4 ? 2 : 1; /* FORM -> FROM is two edits */
+        for (size_t i = 0; al->kind == LP_SQL_T_IDENT && i < LP_ARRAY_LEN(clauses); i++) {
+            int dist = lp_expr_distance(al->text, al->len, clauses[i], strlen(clauses[i]), 2);
+            if (dist <= bestd && dist > 0) best = clauses[i], bestd = dist - 1;
+        }
+        if (best)
+            lp_diag_hint(p->d, "did you mean %s? '%s' was read as an alias", best, al->text);
+    }
     return LP_ESYNTAX;
 }
 
@@ -618,6 +632,8 @@ static lp_status parse_alias(parser *p, const char **alias) {
         if (!is_name(cur(p))) return syntax_error(p, cur(p), "expected a name after AS");
     } else if (!is_name(cur(p))) {
         return LP_OK;
+    } else {
+        p->implicit_alias = p->pos;
     }
     *alias = cur(p)->text;
     p->pos++;
@@ -631,6 +647,7 @@ static lp_status parser_init(parser *p, lp_arena *a, const char *s, size_t n, in
     p->n = n;
     p->base = base;
     p->d = d;
+    p->implicit_alias = -1;
     return lp_sql_lex(a, s, n, base, &p->t, &p->nt, d);
 }
 
@@ -644,8 +661,9 @@ lp_status lp_sql_expr(lp_arena *a, const char *s, size_t n, int64_t base, lp_exp
     TRY(parse_expr(&p, &e));
     if (alias) TRY(parse_alias(&p, alias));
     if (cur(&p)->kind != LP_SQL_T_EOF)
-        return syntax_error(&p, cur(&p), alias || !is_name(cur(&p)) ? "expected the end of the expression"
-                                                                    : "expected the end of the expression (an alias is not allowed here)");
+        return syntax_error(&p, cur(&p), !alias && (is_name(cur(&p)) || is_kw(cur(&p), "as"))
+                                             ? "expected the end of the expression (an alias is not allowed here)"
+                                             : "expected the end of the expression");
     *out = e;
     return LP_OK;
 }

@@ -185,7 +185,9 @@ static void test_sql_expr_alias_and_spans(void **state) {
     assert_null(alias);
     lp_arena_reset(&a);
     /* without an alias slot, an alias is an error */
-    expect_error("a AS b", 10, LP_ESYNTAX, "syntax error at 'AS': expected the end of the expression", 12, 14);
+    expect_error("a AS b", 10, LP_ESYNTAX, "syntax error at 'AS': expected the end of the expression (an alias is not allowed here)", 12, 14);
+    expect_error("a b", 0, LP_ESYNTAX, "syntax error at 'b': expected the end of the expression (an alias is not allowed here)", 2, 3);
+    expect_error("a + 1)", 0, LP_ESYNTAX, "syntax error at ')': expected the end of the expression", 5, 6);
 }
 
 static void test_sql_expr_errors(void **state) {
@@ -465,6 +467,10 @@ static void test_sql_query_errors(void **state) {
                        "syntax error at 'x': expected a whole number of rows after LIMIT", 29, 30, NULL);
     expect_query_error(&v, "SELECT id FROM reviews r LEFT JOIN products p", 0, LP_ESYNTAX,
                        "syntax error at end of input: expected ON condition or USING (columns) after the joined table", 45, 45, NULL);
+    expect_query_error(&v, "SELECT id FORM reviews", 0, LP_ESYNTAX, "syntax error at 'reviews': expected the end of the query",
+                       15, 22, "did you mean FROM? 'FORM' was read as an alias");
+    expect_query_error(&v, "SELECT id FROM reviews WERE id = 1", 0, LP_ESYNTAX, "syntax error at 'id': expected the end of the query",
+                       28, 30, "did you mean WHERE?");
     expect_query_error(&v, "SELECT id FROM reviews extra tokens", 0, LP_ESYNTAX,
                        "syntax error at 'tokens': expected the end of the query", 29, 35, NULL);
     expect_query_error(&v, "SELECT id FROM reviews WHERE name = 'x", 0, LP_ESYNTAX, "unterminated string literal", 36, 38, NULL);
