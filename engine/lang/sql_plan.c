@@ -402,15 +402,16 @@ static int alias_of(planner *pl, const items *it, const scope *sc, const lp_expr
     return -1;
 }
 
-/* Replaces unqualified names that are select aliases (and not input columns) by their items. */
-static void subst_aliases(planner *pl, const items *it, const scope *sc, lp_expr **pe) {
-    int i = alias_of(pl, it, sc, *pe, true);
+/* Replaces unqualified names that are select aliases by their items (HAVING: only names that
+ * are not input columns; ORDER BY: aliases first, as Spark resolves them). */
+static void subst_aliases(planner *pl, const items *it, const scope *sc, bool columns_first, lp_expr **pe) {
+    int i = alias_of(pl, it, sc, *pe, columns_first);
     if (i >= 0) {
         *pe = it->ex[i];
         return;
     }
     if ((*pe)->kind == LP_EXPR_CALL)
-        for (int k = 0; k < (*pe)->nargs; k++) subst_aliases(pl, it, sc, &(*pe)->args[k]);
+        for (int k = 0; k < (*pe)->nargs; k++) subst_aliases(pl, it, sc, columns_first, &(*pe)->args[k]);
 }
 
 static lp_status expand_items(planner *pl, const lp_sql_select *sel, scope *sc, items *it) {
@@ -599,7 +600,7 @@ static lp_status plan_grouped(planner *pl, const lp_sql_select *sel, scope *sc, 
     int having = -1;
     if (sel->having) {
         lp_expr *h = sel->having;
-        subst_aliases(pl, it, sc, &h);
+        subst_aliases(pl, it, sc, true, &h);
         TRY(resolve(pl, sc, &h));
         if ((having = agg_add(pl, &ao, h, "__having")) < 0) return nomem(pl);
         having += nk;
@@ -618,7 +619,7 @@ static lp_status plan_grouped(planner *pl, const lp_sql_select *sel, scope *sc, 
             ocol[i] = outcol[a];
             continue;
         }
-        subst_aliases(pl, it, sc, &e);
+        subst_aliases(pl, it, sc, false, &e);
         TRY(resolve(pl, sc, &e));
         ocol[i] = -1;
         for (int k = 0; k < nk && ocol[i] < 0; k++)
@@ -724,6 +725,7 @@ static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order
                 } else if ((a = alias_of(pl, &it, &sc, e, false)) >= 0) {
                     k[i] = it.ex[a];
                 } else {
+                    subst_aliases(pl, &it, &sc, false, &e);
                     if ((st = resolve(pl, &sc, &e))) goto fail;
                     k[i] = e;
                 }

@@ -435,6 +435,9 @@ static void test_sql_query_case_and_order_aliases(void **state) {
     /* ORDER BY a column the select list drops, and by position */
     expect_query(&v, "SELECT name FROM reviews ORDER BY overall DESC, id", "name:string\nann\neve\nnull\nbob\nfay\ndan\n");
     expect_query(&v, "SELECT name, id FROM reviews ORDER BY 2 DESC LIMIT 2", "name:string|id:bigint\nfay|6\neve|5\n");
+    /* an alias inside an ORDER BY expression */
+    expect_query(&v, "SELECT id, overall % 3 AS m FROM reviews ORDER BY m * -1, id LIMIT 3",
+                 "id:bigint|m:bigint\n1|2\n5|2\n6|2\n");
     views_free(&v);
 }
 
