@@ -170,7 +170,8 @@ static lp_status lex_number(lexer *x, size_t *i) {
     if (j < x->n && ident_char(s[j])) {
         size_t k = j;
         while (k < x->n && ident_char(s[k])) k++;
-        return lex_error(x, (int64_t)start, (int64_t)k, "invalid number", "a name cannot start with a digit: quote it with backticks, `1st`");
+        return lex_error(x, (int64_t)start, (int64_t)k, "invalid number",
+                         "a name cannot start with a digit: quote it with backticks, `1st`");
     }
     char buf[64];
     size_t len = numend - start;

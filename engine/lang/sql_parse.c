@@ -72,7 +72,8 @@ static lp_status syntax_error(parser *p, const lp_sql_tok *t, const char *expect
                     p->s + t->start, expected);
     lp_diag_span(p->d, S(p, t->start), S(p, t->end));
     /* `SELECT id FORM reviews`: FORM was taken for an alias; say what it was likely meant as */
-    static const char *const clauses[] = {"FROM", "WHERE", "GROUP", "ORDER", "HAVING", "LIMIT", "JOIN", "UNION", "SELECT"};
+    static const char *const clauses[] = {"FROM", "WHERE", "GROUP", "ORDER", "HAVING",
+                                          "LIMIT", "JOIN", "UNION", "SELECT"};
     if (p->implicit_alias >= 0 && p->implicit_alias == (int)(t - p->t) - 1) {
         const lp_sql_tok *al = &p->t[p->implicit_alias];
         const char *best = NULL;
@@ -462,7 +463,8 @@ static lp_status parse_mul(parser *p, lp_expr **out) {
         if (is_op(t, "*")) fn = LP_FN_MUL;
         else if (is_op(t, "/")) fn = LP_FN_DIV;
         else if (is_op(t, "%")) fn = LP_FN_MOD;
-        else if (is_kw(t, "div")) return unsupported(p, t->start, t->end, "integer division (DIV) is not supported yet; use floor(a / b)");
+        else if (is_kw(t, "div"))
+            return unsupported(p, t->start, t->end, "integer division (DIV) is not supported yet; use floor(a / b)");
         else return LP_OK;
         p->pos++;
         lp_expr *r;
@@ -524,7 +526,9 @@ static lp_status parse_predicate(parser *p, lp_expr **out) {
             p->pos++;
             bool neg = is_kw(cur(p), "not");
             if (neg) p->pos++;
-            if (!is_kw(cur(p), "null")) return syntax_error(p, cur(p), neg ? "expected NULL after IS NOT" : "expected NULL or NOT NULL after IS");
+            if (!is_kw(cur(p), "null"))
+                return syntax_error(p, cur(p),
+                                    neg ? "expected NULL after IS NOT" : "expected NULL or NOT NULL after IS");
             int64_t end = S(p, cur(p)->end);
             p->pos++;
             if (!(*out = call1(p, neg ? LP_FN_IS_NOT_NULL : LP_FN_IS_NULL, x, x->start, end))) return nomem(p);
@@ -706,8 +710,11 @@ static lp_status parse_from_primary(parser *p, lp_sql_from **out) {
         f->name = t->text;
         f->end = S(p, t->end);
         p->pos++;
-        if (is_op(cur(p), "(")) return unsupported(p, t->start, cur(p)->end, "table-valued functions are not supported yet");
-        if (is_op(cur(p), ".")) return unsupported(p, t->start, peek(p, 1)->end, "database-qualified names are not supported: temp views have one-part names");
+        if (is_op(cur(p), "("))
+            return unsupported(p, t->start, cur(p)->end, "table-valued functions are not supported yet");
+        if (is_op(cur(p), "."))
+            return unsupported(p, t->start, peek(p, 1)->end,
+                               "database-qualified names are not supported: temp views have one-part names");
     } else {
         return syntax_error(p, t, "expected a table or view name, or '(' and a subquery");
     }
@@ -750,7 +757,8 @@ static lp_status parse_from(parser *p, lp_sql_from **out) {
         lp_join_how how;
         lp_sql_tok *t = cur(p);
         bool comma = is_op(t, ",");
-        if (is_kw(t, "natural")) return unsupported(p, t->start, t->end, "NATURAL JOIN is not supported yet; use JOIN ... USING (columns)");
+        if (is_kw(t, "natural"))
+            return unsupported(p, t->start, t->end, "NATURAL JOIN is not supported yet; use JOIN ... USING (columns)");
         if (comma) {
             how = LP_JOIN_CROSS;
             p->pos++;
@@ -878,7 +886,8 @@ static lp_status parse_select(parser *p, lp_sql_select *sel) {
         p->pos++;
         TRY(parse_expr(p, &sel->having));
     }
-    if (is_kw(cur(p), "window")) return unsupported(p, cur(p)->start, cur(p)->end, "window functions (OVER) are not supported yet");
+    if (is_kw(cur(p), "window"))
+        return unsupported(p, cur(p)->start, cur(p)->end, "window functions (OVER) are not supported yet");
     return LP_OK;
 }
 
@@ -949,7 +958,8 @@ static lp_status parse_query(parser *p, lp_sql_tree **out) {
         if (is_kw(cur(p), "all")) {
             p->pos++;
         } else {
-            if (cur(p)->kind != LP_SQL_T_INT) return syntax_error(p, cur(p), "expected a whole number of rows after LIMIT");
+            if (cur(p)->kind != LP_SQL_T_INT)
+                return syntax_error(p, cur(p), "expected a whole number of rows after LIMIT");
             q->limit = cur(p)->i;
             p->pos++;
         }

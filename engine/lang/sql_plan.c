@@ -117,8 +117,10 @@ static lp_status check_ambiguous(planner *pl, scope *sc, const lp_expr *e) {
             const rel *a = &sc->rels[first], *b = &sc->rels[i];
             lp_diag_set(pl->d, LP_ENAME, "column '%s' is ambiguous: both %s and %s have it", e->name,
                         a->alias ? a->alias : "a subquery", b->alias ? b->alias : "a subquery");
-            if (a->alias && b->alias) lp_diag_hint(pl->d, "qualify it: %s.%s or %s.%s", a->alias, e->name, b->alias, e->name);
-            else lp_diag_hint(pl->d, "give the subquery an alias and qualify the column with it");
+            if (a->alias && b->alias)
+                lp_diag_hint(pl->d, "qualify it: %s.%s or %s.%s", a->alias, e->name, b->alias, e->name);
+            else
+                lp_diag_hint(pl->d, "give the subquery an alias and qualify the column with it");
             lp_diag_span(pl->d, e->start, e->end);
             return LP_ENAME;
         }
@@ -154,8 +156,9 @@ static lp_status resolve(planner *pl, scope *sc, lp_expr **pe) {
     }
     int c = find_name(r->names, r->ncols, q->col);
     if (c < 0 || r->idx[c] < 0) {
-        lp_diag_set(pl->d, LP_ENAME, c == -2 ? "column '%s' of '%s' is ambiguous" : "column '%s' does not exist in '%s'",
-                    q->col, r->alias);
+        lp_diag_set(pl->d, LP_ENAME,
+                    c == -2 ? "column '%s' of '%s' is ambiguous" : "column '%s' does not exist in '%s'", q->col,
+                    r->alias);
         const char *best = c == -1 ? lp_expr_closest(q->col, r->names, r->ncols) : NULL;
         char extra[160] = "";
         if (best) snprintf(extra, sizeof extra, "did you mean '%s.%s'? ", r->alias, best);
@@ -236,9 +239,8 @@ static lp_status using_scope(planner *pl, scope *l, scope *r, const lp_sql_from 
     for (int i = 0; ok && i < nl; i++) ok = strcasecmp(j->names[lmap[i]], l->names[i]) == 0;
     for (int i = 0; ok && i < nr; i++) ok = strcasecmp(j->names[rmap[i]], r->names[i]) == 0;
     if (!ok) {
-        for (int i = 0; i < nl; i++) lmap[i] = lp_plan_col_index(j, l->names[i]) >= 0 ? lp_plan_col_index(j, l->names[i]) : -1;
-        for (int i = 0; i < r->ncols; i++)
-            rmap[i] = right && lp_plan_col_index(j, r->names[i]) >= 0 ? lp_plan_col_index(j, r->names[i]) : -1;
+        for (int i = 0; i < nl; i++) lmap[i] = LP_MAX(lp_plan_col_index(j, l->names[i]), -1);
+        for (int i = 0; i < r->ncols; i++) rmap[i] = right ? LP_MAX(lp_plan_col_index(j, r->names[i]), -1) : -1;
     }
     memset(out, 0, sizeof *out);
     out->nrels = l->nrels + (right ? r->nrels : 0);
@@ -444,7 +446,8 @@ static lp_status expand_items(planner *pl, const lp_sql_select *sel, scope *sc, 
         if (!*si->star) {
             for (int c = 0; c < sc->ncols; c++) {
                 it->name[it->n] = NULL;
-                if (!(it->ex[it->n++] = lp_expr_col_index(pl->a, c, sc->names[c], si->start, si->end))) return nomem(pl);
+                if (!(it->ex[it->n++] = lp_expr_col_index(pl->a, c, sc->names[c], si->start, si->end)))
+                    return nomem(pl);
             }
             continue;
         }
