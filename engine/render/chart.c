@@ -550,7 +550,7 @@ static lp_status build_bar(lp_table *t, const lp_chart_opts *o, lp_chart *c, lp_
         }
     }
     c->xlo = -0.5;
-    c->xhi = n - 0.5;
+    c->xhi = LP_MAX(n, 1) - 0.5;
     bar_range(c, &c->ylo, &c->yhi);
     return LP_OK;
 }

@@ -131,9 +131,11 @@ static bool is_barlike(const lp_chart *c) { return c->kind == LP_CHART_HIST || c
 
 /* ---- bars ---- */
 
-/* Fills plot column col (canvas column x) with bars whose heights are h[s] (in eighths of a
- * cell, from the baseline `base`, also in eighths; negative bars hang below it). */
-static void draw_column(canvas *cv, int x, int P, const int *h, int ns, int base) {
+/* Fills canvas column x with the bars of series ids[0..ns), heights h[] (in eighths of a cell
+ * from the baseline `base`, also in eighths; negative bars hang below it). Where several cover
+ * a cell the shortest is in front. With `eighths` (one series) the top cell is a partial block;
+ * otherwise each series fills whole cells with its shade. */
+static void draw_column(canvas *cv, int x, int P, const int *h, const int *ids, int ns, int base, bool eighths) {
     for (int r = 0; r < P; r++) {
         int lo = (P - 1 - r) * 8, hi = lo + 8;
         int best = -1, best_h = 0;
@@ -148,13 +150,13 @@ static void draw_column(canvas *cv, int x, int P, const int *h, int ns, int base
         if (best < 0) continue;
         int a = LP_MIN(base, h[best]), b = LP_MAX(base, h[best]);
         int cover = LP_MIN(b, hi) - LP_MAX(a, lo);
-        if (ns == 1) {
+        if (eighths) {
             if (cover >= 8) put(cv, r, x, EIGHTHS[8]);
             else if (a <= lo) put(cv, r, x, EIGHTHS[cover]); /* grows from the bottom of the cell */
             else if (cover >= 4) put(cv, r, x, EIGHTHS[8]);  /* hangs from the top: whole cells */
         } else if (cover >= 4 || b - a < 4) {
-            /* Whole cells per series; a bar under half a cell still shows in its one cell. */
-            put(cv, r, x, SHADES[best % (int)LP_ARRAY_LEN(SHADES)]);
+            /* Whole cells; a bar under half a cell still shows in its one cell. */
+            put(cv, r, x, SHADES[ids[best] % (int)LP_ARRAY_LEN(SHADES)]);
         }
     }
 }
@@ -225,6 +227,13 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
     /* The y axis: ticks, labels, and the margin they need. */
     double yt[MAX_TICKS];
     int nyt = lp_chart_ticks(c->ylo, c->yhi, c->logy, yt, LP_MIN(MAX_TICKS, LP_MAX(2, P / 3 + 1)));
+    if (c->kind == LP_CHART_HIST && !c->normalized && !c->logy) {
+        /* Counts are whole numbers: no tick at 0.5. */
+        int k = 0;
+        for (int i = 0; i < nyt; i++)
+            if (yt[i] == floor(yt[i])) yt[k++] = yt[i];
+        nyt = k;
+    }
     char ylab[MAX_TICKS][48];
     int margin = 1;
     for (int i = 0; i < nyt; i++) {
@@ -242,7 +251,7 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
     }
 
     /* Where values land: bars measure from the axis line (row P), points sit in rows 0..P-1. */
-    int used = W; /* plot columns the x axis spans */
+    int used = c->kind == LP_CHART_BAR ? 0 : W; /* plot columns the x axis spans */
     int hist_bw = 0, slot = 0;
     if (c->kind == LP_CHART_HIST && c->nbins > 0) {
         hist_bw = (W - 1) / c->nbins;
@@ -255,11 +264,18 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
     /* Bars. */
     if (bars) {
         int ns = c->nseries;
-        int *h = lp_calloc((size_t)ns + 1, sizeof *h);
-        if (!h) {
+        int *h = lp_calloc((size_t)ns + 1, sizeof *h), *ids = lp_calloc((size_t)ns + 1, sizeof *ids);
+        if (!h || !ids) {
+            lp_free(h);
+            lp_free(ids);
             out->nomem = true;
             goto done;
         }
+        for (int s = 0; s < ns; s++) ids[s] = s;
+        /* Several series side by side inside each bin or bar when there is room, else overlaid. */
+        int group = c->kind == LP_CHART_HIST ? hist_bw : slot >= 2 ? slot - 1 : 1;
+        bool side = ns > 1 && group >= ns;
+        int sub = side ? group / ns : 0;
         int base = (int)lround(frac(c->logy ? c->ylo : 0, c->ylo, c->yhi, c->logy) * P * 8);
         for (int col = 0; col < used; col++) {
             bool any = false;
@@ -289,9 +305,16 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
                 h[s] = (int)lround(frac(v, c->ylo, c->yhi, c->logy) * P * 8);
                 any = true;
             }
-            if (any) draw_column(&cv, x0 + col, P, h, ns, base);
+            if (!any) continue;
+            if (side) {
+                int s = (col % (c->kind == LP_CHART_HIST ? hist_bw : slot)) / sub;
+                if (s < ns) draw_column(&cv, x0 + col, P, &h[s], &ids[s], 1, base, false);
+            } else {
+                draw_column(&cv, x0 + col, P, h, ids, ns, base, ns == 1);
+            }
         }
         lp_free(h);
+        lp_free(ids);
     } else {
         /* Points and lines. */
         for (int s = 0; s < c->nseries; s++) {

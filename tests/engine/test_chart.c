@@ -505,6 +505,40 @@ static void test_chart_text_readable_sizes(void **state) {
     lp_table_unref(t);
 }
 
+static void test_chart_empty_tables(void **state) {
+    (void)state;
+    /* No rows (and only nulls): every kind builds and draws, with default ranges. */
+    const char *const data[] = {NULL, "null|null|null"};
+    for (int k = 0; k < 2; k++) {
+        lp_table *t;
+        if (data[k]) {
+            t = tu_table("x:bigint,y:double,g:string", data[k], 0);
+        } else {
+            const char *names[] = {"x", "y", "g"};
+            lp_type types[] = {lp_type_of(LP_INT64), lp_type_of(LP_FLOAT64), lp_type_of(LP_STRING)};
+            t = lp_table_new(3, names, types);
+        }
+        lp_chart_kind kinds[] = {LP_CHART_HIST, LP_CHART_SCATTER, LP_CHART_LINE, LP_CHART_BAR};
+        for (size_t i = 0; i < LP_ARRAY_LEN(kinds); i++)
+            for (int hue = 0; hue < 2; hue++) {
+                lp_chart_opts o;
+                lp_chart_opts_init(&o);
+                o.kind = kinds[i];
+                o.x = "x";
+                o.y = "y";
+                o.hue = hue && kinds[i] != LP_CHART_BAR ? "g" : NULL;
+                o.logy = hue;
+                lp_chart *c = build(t, &o);
+                assert_true(c->xlo < c->xhi && c->ylo < c->yhi);
+                char *s = render(c, 40, 12);
+                assert_non_null(strstr(s, "\xE2\x94\x94")); /* the axes' corner */
+                lp_free(s);
+                lp_chart_free(c);
+            }
+        lp_table_unref(t);
+    }
+}
+
 static void test_chart_out_of_memory(void **state) {
     (void)state;
     lp_table *t = tu_table("x:bigint,y:double,g:string", "1|2.5|a;2|3.5|b;3|-1|a;4|10|b;5|1|c;6|2|a", 2);
@@ -563,6 +597,7 @@ int main(void) {
         TU_TEST(test_chart_text_histogram_golden),
         TU_TEST(test_chart_text_scatter_golden),
         TU_TEST(test_chart_text_readable_sizes),
+        TU_TEST(test_chart_empty_tables),
         TU_TEST(test_chart_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
