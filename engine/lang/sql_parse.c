@@ -276,7 +276,11 @@ static lp_status parse_call(parser *p, lp_expr **out) {
     }
     if (is_op(cur(p), "*") && is_op(peek(p, 1), ")")) {
         if (!count || distinct) return syntax_error(p, cur(p), "'*' is only allowed in count(*)");
-        lp_expr *one = lp_expr_int(p->a, 1);
+        lp_value v = lp_value_null();
+        v.null = false;
+        v.type = lp_type_of(LP_INT64);
+        v.u.i = 1;
+        lp_expr *one = lp_expr_lit(p->a, &v, S(p, cur(p)->start), S(p, cur(p)->end));
         if (!one || !vec_push(p, &args, one)) return nomem(p);
         p->pos++;
     } else if (!is_op(cur(p), ")")) {
@@ -508,8 +512,8 @@ static lp_fn comparison(const lp_sql_tok *t) {
     return LP_FN_COUNT_;
 }
 
-/* predicate -> concat ( cmp concat | IS [NOT] NULL | [NOT] IN '(' exprs ')'
- *                     | [NOT] BETWEEN concat AND concat | [NOT] (LIKE|ILIKE|RLIKE|REGEXP) concat )* */
+/* predicate -> concat ( cmp concat | IS [NOT] NULL | IS [NOT] DISTINCT FROM concat
+ *                     | [NOT] IN '(' exprs ')' | [NOT] BETWEEN concat AND concat | [NOT] (LIKE|ILIKE|RLIKE|REGEXP) concat )* */
 static lp_status parse_predicate(parser *p, lp_expr **out) {
     TRY(parse_concat(p, out));
     for (;;) {
@@ -526,6 +530,14 @@ static lp_status parse_predicate(parser *p, lp_expr **out) {
             p->pos++;
             bool neg = is_kw(cur(p), "not");
             if (neg) p->pos++;
+            if (is_kw(cur(p), "distinct")) { /* IS [NOT] DISTINCT FROM: null-safe (in)equality */
+                p->pos++;
+                TRY(expect_kw(p, "from", "expected FROM in IS DISTINCT FROM"));
+                TRY(parse_concat(p, &r));
+                if (!(*out = call2(p, LP_FN_EQ_NS, x, r))) return nomem(p);
+                if (!neg && !(*out = call1(p, LP_FN_NOT, *out, x->start, r->end))) return nomem(p);
+                continue;
+            }
             if (!is_kw(cur(p), "null"))
                 return syntax_error(p, cur(p),
                                     neg ? "expected NULL after IS NOT" : "expected NULL or NOT NULL after IS");

@@ -141,7 +141,10 @@ static lp_status resolve(planner *pl, scope *sc, lp_expr **pe) {
     if (!q) return check_ambiguous(pl, sc, e);
     rel *r = find_rel(sc, q->qual);
     if (!r) {
-        if (find_name(sc->names, sc->ncols, e->name) >= 0) return LP_OK;  /* a dotted column name */
+        /* a dotted column name (a flattened JSON field): the binder finds it, or suggests one */
+        size_t ql = strlen(q->qual);
+        for (int i = 0; i < sc->ncols; i++)
+            if (strncasecmp(sc->names[i], q->qual, ql) == 0 && sc->names[i][ql] == '.') return LP_OK;
         const char *aliases[64];
         int na = 0;
         for (int i = 0; i < sc->nrels && na < 64; i++)

@@ -75,6 +75,8 @@ static void test_sql_expr_prints_spark_names(void **state) {
     expect_print("style.format", "style.format");
     expect_print("`style.format` = 'x'", "(style.format = x)");
     expect_print("if(a > 1, 'x', 'y')", "(IF((a > 1), x, y))");
+    expect_print("a IS DISTINCT FROM b", "(NOT (a <=> b))");
+    expect_print("a IS NOT DISTINCT FROM b", "(a <=> b)");
 }
 
 static void test_sql_expr_precedence(void **state) {
@@ -503,6 +505,8 @@ static void test_sql_query_names_and_scopes(void **state) {
     views_add(&v, "items", "id:bigint,style.format:string", "1|cd;2|vinyl", 0);
     expect_query(&v, "SELECT style.format FROM items WHERE id = 2", "style.format:string\nvinyl\n");
     expect_query(&v, "SELECT i.`style.format` AS f FROM items i ORDER BY f", "f:string\ncd\nvinyl\n");
+    expect_query_error(&v, "SELECT style.fromat FROM items", 0, LP_ENAME, "column 'style.fromat' does not exist", 7, 19,
+                       "did you mean 'style.format'?");
     /* keywords in any case, a CTE joined with itself, t.* after a join */
     expect_query(&v,
                  "with g as (select id, overall from reviews where overall > 3) "
