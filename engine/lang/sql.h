@@ -3,7 +3,8 @@
  *
  * Spark SQL is the reference, with its non-ANSI defaults. The pipeline is
  *   sql_lex.c    text -> tokens (spans, decoded literals), comments skipped;
- *   sql_parse.c  tokens -> expression trees (exec/expr.h) and a query tree (below);
+ *   sql_parse.c  tokens -> expression trees (exec/expr.h);
+ *   sql_select.c tokens -> a query tree (below), expressions through sql_parse.c;
  *   sql_plan.c   query tree -> logical plan (plan/plan.h): scopes, qualified names, aggregation.
  * Every span is a byte offset into the user's cell: the caller passes `base`, the offset of the
  * SQL text's first byte in the cell, and every token's span is shifted by it.

@@ -1,4 +1,5 @@
-/* sql_parse.c -- SQL tokens to expression trees and query trees (see sql.h for the pipeline).
+/* sql_parse.c -- SQL tokens to expression trees (see sql.h for the pipeline; sql_select.c
+ * parses whole queries with the helpers here).
  *
  * A recursive-descent parser over the token array of sql_lex.c, with Spark SQL's precedence:
  *   OR < AND < NOT < comparison and predicates (= == != <> < <= > >= <=>, IS [NOT] NULL,
@@ -12,28 +13,11 @@
  * Errors name the offending token and what was expected ("syntax error at 'FROM': expected an
  * expression"), with its span; everything lives in the caller's arena.
  */
-#include "lang/sql.h"
+#include "lang/sql_parse.h"
 
 #include <stdio.h>
-#include <strings.h>
 
-#define MAX_DEPTH 1000  /* nested parentheses and prefix operators: the parser recurses once each */
-
-typedef struct parser {
-    lp_arena *a;
-    const char *s;
-    size_t n;
-    int64_t base;
-    lp_diag *d;
-    lp_sql_tok *t;
-    int nt, pos;
-    bool query;          /* dotted names are qualified references */
-    lp_sql_qref *qrefs;
-    int depth;
-    int implicit_alias;  /* index of the last name read as an alias without AS, or -1 */
-} parser;
-
-#define TRY(x) do { lp_status st_ = (x); if (st_ != LP_OK) return st_; } while (0)
+#define MAX_DEPTH 500  /* nested parentheses and prefix operators: the parser recurses once each */
 
 static const char *const reserved[] = {
     "all", "and", "anti", "as", "asc", "between", "by", "case", "cross", "desc", "distinct", "div",
@@ -43,17 +27,6 @@ static const char *const reserved[] = {
     "where", "window", "with",
 };
 
-static lp_sql_tok *cur(parser *p) { return &p->t[p->pos]; }
-static lp_sql_tok *peek(parser *p, int k) { return &p->t[LP_MIN(p->pos + k, p->nt - 1)]; }
-static int64_t S(parser *p, int64_t off) { return p->base + off; }
-
-static bool is_kw(const lp_sql_tok *t, const char *kw) {
-    return t->kind == LP_SQL_T_IDENT && strcasecmp(t->text, kw) == 0;
-}
-static bool is_op(const lp_sql_tok *t, const char *op) {
-    return t->kind == LP_SQL_T_OP && strcmp(t->text, op) == 0;
-}
-
 static bool is_reserved(const lp_sql_tok *t) {
     if (t->kind != LP_SQL_T_IDENT) return false;
     for (size_t i = 0; i < LP_ARRAY_LEN(reserved); i++)
@@ -61,10 +34,10 @@ static bool is_reserved(const lp_sql_tok *t) {
     return false;
 }
 
-static lp_status nomem(parser *p) { return lp_diag_nomem(p->d, "SQL parser"); }
+lp_status lp_sqlp_nomem(parser *p) { return lp_diag_nomem(p->d, "SQL parser"); }
 
 /* "syntax error at 'FROM': expected an expression", spanning the token. */
-static lp_status syntax_error(parser *p, const lp_sql_tok *t, const char *expected) {
+lp_status lp_sqlp_error(parser *p, const lp_sql_tok *t, const char *expected) {
     if (t->kind == LP_SQL_T_EOF)
         lp_diag_set(p->d, LP_ESYNTAX, "syntax error at end of input: %s", expected);
     else
@@ -84,11 +57,13 @@ static lp_status syntax_error(parser *p, const lp_sql_tok *t, const char *expect
         }
         if (best)
             lp_diag_hint(p->d, "did you mean %s? '%s' was read as an alias", best, al->text);
+        else
+            lp_diag_hint(p->d, "missing a comma? '%s' was read as an alias of what comes before it", al->text);
     }
     return LP_ESYNTAX;
 }
 
-static lp_status unsupported(parser *p, int64_t start, int64_t end, const char *msg) {
+lp_status lp_sqlp_unsupported(parser *p, int64_t start, int64_t end, const char *msg) {
     lp_diag_set(p->d, LP_EUNSUPPORTED, "%s", msg);
     lp_diag_span(p->d, S(p, start), S(p, end));
     return LP_EUNSUPPORTED;
@@ -102,7 +77,7 @@ static int64_t column_of(parser *p, int64_t off) {
 }
 
 /* Consumes the ')' that closes `open`, or says which '(' it was expecting to close. */
-static lp_status expect_close(parser *p, const lp_sql_tok *open, const char *close) {
+lp_status lp_sqlp_expect_close(parser *p, const lp_sql_tok *open, const char *close) {
     if (is_op(cur(p), close)) {
         p->pos++;
         return LP_OK;
@@ -110,21 +85,19 @@ static lp_status expect_close(parser *p, const lp_sql_tok *open, const char *clo
     char msg[96];
     snprintf(msg, sizeof msg, "expected '%s' to close '%c' opened at column %lld", close, *close == ')' ? '(' : '[',
              (long long)column_of(p, open->start));
-    return syntax_error(p, cur(p), msg);
+    return lp_sqlp_error(p, cur(p), msg);
 }
 
-static lp_status expect_kw(parser *p, const char *kw, const char *expected) {
-    if (!is_kw(cur(p), kw)) return syntax_error(p, cur(p), expected);
+lp_status lp_sqlp_expect_kw(parser *p, const char *kw, const char *expected) {
+    if (!is_kw(cur(p), kw)) return lp_sqlp_error(p, cur(p), expected);
     p->pos++;
     return LP_OK;
 }
 
 /* A name: an identifier that is not a reserved word, or a `quoted name`. */
-static bool is_name(const lp_sql_tok *t) {
+bool lp_sqlp_is_name(const lp_sql_tok *t) {
     return t->kind == LP_SQL_T_QIDENT || (t->kind == LP_SQL_T_IDENT && !is_reserved(t));
 }
-
-static lp_status parse_expr(parser *p, lp_expr **out);
 
 static lp_expr *call2(parser *p, lp_fn fn, lp_expr *l, lp_expr *r) {
     lp_expr *args[2] = {l, r};
@@ -183,7 +156,7 @@ static lp_status typed_literal(parser *p, lp_sql_tok *kw, lp_expr **out) {
     }
     p->pos += 2;
     *out = lp_expr_lit(p->a, &v, S(p, kw->start), S(p, str->end));
-    return *out ? LP_OK : nomem(p);
+    return *out ? LP_OK : lp_sqlp_nomem(p);
 }
 
 /* case -> CASE [x] (WHEN c THEN v)+ [ELSE e] END; `CASE x WHEN a` compares (x = a). */
@@ -191,36 +164,36 @@ static lp_status parse_case(parser *p, lp_expr **out) {
     lp_sql_tok *kw = cur(p);
     p->pos++;
     lp_expr *subject = NULL;
-    if (!is_kw(cur(p), "when")) TRY(parse_expr(p, &subject));
+    if (!is_kw(cur(p), "when")) TRY(lp_sqlp_expr(p, &subject));
     exprvec args = {0};
-    if (!is_kw(cur(p), "when")) return syntax_error(p, cur(p), "expected WHEN");
+    if (!is_kw(cur(p), "when")) return lp_sqlp_error(p, cur(p), "expected WHEN");
     while (is_kw(cur(p), "when")) {
         p->pos++;
         lp_expr *c, *v;
-        TRY(parse_expr(p, &c));
+        TRY(lp_sqlp_expr(p, &c));
         if (subject) {
             lp_expr *x = lp_expr_clone(p->a, subject);
-            if (!x || !(c = call2(p, LP_FN_EQ, x, c))) return nomem(p);
+            if (!x || !(c = call2(p, LP_FN_EQ, x, c))) return lp_sqlp_nomem(p);
         }
-        TRY(expect_kw(p, "then", "expected THEN after the WHEN condition"));
-        TRY(parse_expr(p, &v));
-        if (!vec_push(p, &args, c) || !vec_push(p, &args, v)) return nomem(p);
+        TRY(lp_sqlp_expect_kw(p, "then", "expected THEN after the WHEN condition"));
+        TRY(lp_sqlp_expr(p, &v));
+        if (!vec_push(p, &args, c) || !vec_push(p, &args, v)) return lp_sqlp_nomem(p);
     }
     if (is_kw(cur(p), "else")) {
         p->pos++;
         lp_expr *e;
-        TRY(parse_expr(p, &e));
-        if (!vec_push(p, &args, e)) return nomem(p);
+        TRY(lp_sqlp_expr(p, &e));
+        if (!vec_push(p, &args, e)) return lp_sqlp_nomem(p);
     }
     if (!is_kw(cur(p), "end")) {
         char msg[96];
         snprintf(msg, sizeof msg, "expected END to close the CASE at column %lld", (long long)column_of(p, kw->start));
-        return syntax_error(p, cur(p), msg);
+        return lp_sqlp_error(p, cur(p), msg);
     }
     int64_t end = cur(p)->end;
     p->pos++;
     *out = lp_expr_call(p->a, LP_FN_CASE, args.v, args.n, S(p, kw->start), S(p, end));
-    return *out ? LP_OK : nomem(p);
+    return *out ? LP_OK : lp_sqlp_nomem(p);
 }
 
 /* cast -> CAST '(' expr AS type ')'; the type may be array<...>. */
@@ -229,10 +202,10 @@ static lp_status parse_cast(parser *p, lp_expr **out) {
     lp_sql_tok *open = peek(p, 1);
     p->pos += 2;
     lp_expr *x;
-    TRY(parse_expr(p, &x));
-    TRY(expect_kw(p, "as", "expected AS and a type, as in CAST(x AS INT)"));
+    TRY(lp_sqlp_expr(p, &x));
+    TRY(lp_sqlp_expect_kw(p, "as", "expected AS and a type, as in CAST(x AS INT)"));
     lp_sql_tok *t0 = cur(p);
-    if (t0->kind != LP_SQL_T_IDENT) return syntax_error(p, t0, "expected a type name, as in CAST(x AS INT)");
+    if (t0->kind != LP_SQL_T_IDENT) return lp_sqlp_error(p, t0, "expected a type name, as in CAST(x AS INT)");
     int64_t tend = t0->end;
     p->pos++;
     if (is_op(cur(p), "<")) { /* array<...>: up to the matching '>' */
@@ -254,9 +227,9 @@ static lp_status parse_cast(parser *p, lp_expr **out) {
         return LP_ETYPE;
     }
     int64_t end = cur(p)->end;
-    TRY(expect_close(p, open, ")"));
+    TRY(lp_sqlp_expect_close(p, open, ")"));
     *out = lp_expr_cast_as(p->a, x, to, p->s + t0->start, tn, S(p, kw->start), S(p, end));
-    return *out ? LP_OK : nomem(p);
+    return *out ? LP_OK : lp_sqlp_nomem(p);
 }
 
 /* call -> name '(' [DISTINCT] [args | '*'] ')' [OVER ...] */
@@ -268,38 +241,38 @@ static lp_status parse_call(parser *p, lp_expr **out) {
     exprvec args = {0};
     if (is_kw(cur(p), "distinct")) {
         if (!count)
-            return unsupported(p, cur(p)->start, cur(p)->end, "DISTINCT is only supported inside count(...)");
+            return lp_sqlp_unsupported(p, cur(p)->start, cur(p)->end, "DISTINCT is only supported inside count(...)");
         distinct = true;
         p->pos++;
     } else if (is_kw(cur(p), "all")) {
         p->pos++;
     }
     if (is_op(cur(p), "*") && is_op(peek(p, 1), ")")) {
-        if (!count || distinct) return syntax_error(p, cur(p), "'*' is only allowed in count(*)");
+        if (!count || distinct) return lp_sqlp_error(p, cur(p), "'*' is only allowed in count(*)");
         lp_value v = lp_value_null();
         v.null = false;
         v.type = lp_type_of(LP_INT64);
         v.u.i = 1;
         lp_expr *one = lp_expr_lit(p->a, &v, S(p, cur(p)->start), S(p, cur(p)->end));
-        if (!one || !vec_push(p, &args, one)) return nomem(p);
+        if (!one || !vec_push(p, &args, one)) return lp_sqlp_nomem(p);
         p->pos++;
     } else if (!is_op(cur(p), ")")) {
         for (;;) {
             lp_expr *e;
-            TRY(parse_expr(p, &e));
-            if (!vec_push(p, &args, e)) return nomem(p);
+            TRY(lp_sqlp_expr(p, &e));
+            if (!vec_push(p, &args, e)) return lp_sqlp_nomem(p);
             if (!is_op(cur(p), ",")) break;
             p->pos++;
         }
     }
     int64_t end = cur(p)->end;
-    TRY(expect_close(p, open, ")"));
+    TRY(lp_sqlp_expect_close(p, open, ")"));
     if (is_kw(cur(p), "over") || is_kw(cur(p), "filter"))
-        return unsupported(p, cur(p)->start, cur(p)->end,
+        return lp_sqlp_unsupported(p, cur(p)->start, cur(p)->end,
                            is_kw(cur(p), "over") ? "window functions (OVER) are not supported yet"
                                                  : "aggregate FILTER clauses are not supported yet");
     if (distinct && args.n != 1)
-        return unsupported(p, name->start, end, "count(DISTINCT ...) takes one column here");
+        return lp_sqlp_unsupported(p, name->start, end, "count(DISTINCT ...) takes one column here");
     const char *fname = distinct ? "count_distinct" : name->text;
     return lp_expr_call_named(p->a, fname, strlen(fname), args.v, args.n, S(p, name->start), S(p, end), out,
                               p->d);
@@ -323,14 +296,14 @@ static lp_status parse_column(parser *p, lp_expr **out) {
     }
     if (b.nomem) {
         lp_strbuf_reset(&b);
-        return nomem(p);
+        return lp_sqlp_nomem(p);
     }
     lp_expr *e = lp_expr_col(p->a, b.p, b.len, S(p, first->start), S(p, end));
     lp_strbuf_reset(&b);
-    if (!e) return nomem(p);
+    if (!e) return lp_sqlp_nomem(p);
     if (p->query && parts > 1) {
         lp_sql_qref *q = lp_arena_zalloc(p->a, sizeof *q);
-        if (!q) return nomem(p);
+        if (!q) return lp_sqlp_nomem(p);
         q->node = e;
         q->qual = first->text;
         q->col = e->name + first->len + 1;
@@ -356,57 +329,57 @@ static lp_status parse_primary(parser *p, lp_expr **out) {
         v.type = lp_type_of(LP_INT64);
         v.u.i = t->i;
         p->pos++;
-        return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : nomem(p);
+        return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : lp_sqlp_nomem(p);
     case LP_SQL_T_FLOAT:
         v.null = false;
         v.type = lp_type_of(LP_FLOAT64);
         v.u.f = t->f;
         p->pos++;
-        return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : nomem(p);
+        return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : lp_sqlp_nomem(p);
     case LP_SQL_T_STRING:
         v.null = false;
         v.type = lp_type_of(LP_STRING);
         v.u.s.p = t->text;
         v.u.s.n = (int64_t)t->len;
         p->pos++;
-        return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : nomem(p);
+        return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : lp_sqlp_nomem(p);
     case LP_SQL_T_QIDENT:
         return parse_column(p, out);
     case LP_SQL_T_OP:
         if (is_op(t, "(")) {
             if (is_kw(peek(p, 1), "select") || is_kw(peek(p, 1), "with"))
-                return unsupported(p, t->start, peek(p, 1)->end, "subqueries in expressions are not supported yet");
+                return lp_sqlp_unsupported(p, t->start, peek(p, 1)->end, "subqueries in expressions are not supported yet");
             p->pos++;
-            TRY(parse_expr(p, out));
+            TRY(lp_sqlp_expr(p, out));
             int64_t end = cur(p)->end;
-            TRY(expect_close(p, t, ")"));
+            TRY(lp_sqlp_expect_close(p, t, ")"));
             (void)end;
             return LP_OK;
         }
-        return syntax_error(p, t, "expected an expression");
+        return lp_sqlp_error(p, t, "expected an expression");
     case LP_SQL_T_EOF:
-        return syntax_error(p, t, "expected an expression");
+        return lp_sqlp_error(p, t, "expected an expression");
     case LP_SQL_T_IDENT:
         break;
     }
     if (is_kw(t, "null") || is_kw(t, "true") || is_kw(t, "false")) {
         p->pos++;
-        if (is_kw(t, "null")) return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : nomem(p);
+        if (is_kw(t, "null")) return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : lp_sqlp_nomem(p);
         v.null = false;
         v.type = lp_type_of(LP_BOOL);
         v.u.b = is_kw(t, "true");
-        return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : nomem(p);
+        return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : lp_sqlp_nomem(p);
     }
     if (is_kw(t, "case")) return parse_case(p, out);
     if (is_kw(t, "cast") && is_op(peek(p, 1), "(")) return parse_cast(p, out);
     if ((is_kw(t, "date") || is_kw(t, "timestamp")) && peek(p, 1)->kind == LP_SQL_T_STRING)
         return typed_literal(p, t, out);
     if (is_kw(t, "interval") && peek(p, 1)->kind != LP_SQL_T_OP)
-        return unsupported(p, t->start, t->end, "INTERVAL literals are not supported yet");
+        return lp_sqlp_unsupported(p, t->start, t->end, "INTERVAL literals are not supported yet");
     if (is_kw(t, "exists") && is_op(peek(p, 1), "("))
-        return unsupported(p, t->start, t->end, "subqueries in expressions are not supported yet");
+        return lp_sqlp_unsupported(p, t->start, t->end, "subqueries in expressions are not supported yet");
     if (is_op(peek(p, 1), "(")) return parse_call(p, out);
-    if (is_reserved(t)) return syntax_error(p, t, "expected an expression");
+    if (is_reserved(t)) return lp_sqlp_error(p, t, "expected an expression");
     return parse_column(p, out);
 }
 
@@ -417,11 +390,11 @@ static lp_status parse_postfix(parser *p, lp_expr **out) {
         lp_sql_tok *open = cur(p);
         p->pos++;
         lp_expr *idx;
-        TRY(parse_expr(p, &idx));
+        TRY(lp_sqlp_expr(p, &idx));
         int64_t end = cur(p)->end;
-        TRY(expect_close(p, open, "]"));
+        TRY(lp_sqlp_expect_close(p, open, "]"));
         lp_expr *args[2] = {*out, idx};
-        if (!(*out = lp_expr_call(p->a, LP_FN_GET, args, 2, args[0]->start, S(p, end)))) return nomem(p);
+        if (!(*out = lp_expr_call(p->a, LP_FN_GET, args, 2, args[0]->start, S(p, end)))) return lp_sqlp_nomem(p);
     }
     return LP_OK;
 }
@@ -455,7 +428,7 @@ static lp_status parse_unary(parser *p, lp_expr **out) {
         return LP_OK;
     }
     *out = call1(p, LP_FN_NEG, x, S(p, t->start), x->end);
-    return *out ? LP_OK : nomem(p);
+    return *out ? LP_OK : lp_sqlp_nomem(p);
 }
 
 /* mul -> unary (('*' | '/' | '%') unary)* */
@@ -468,12 +441,12 @@ static lp_status parse_mul(parser *p, lp_expr **out) {
         else if (is_op(t, "/")) fn = LP_FN_DIV;
         else if (is_op(t, "%")) fn = LP_FN_MOD;
         else if (is_kw(t, "div"))
-            return unsupported(p, t->start, t->end, "integer division (DIV) is not supported yet; use floor(a / b)");
+            return lp_sqlp_unsupported(p, t->start, t->end, "integer division (DIV) is not supported yet; use floor(a / b)");
         else return LP_OK;
         p->pos++;
         lp_expr *r;
         TRY(parse_unary(p, &r));
-        if (!(*out = call2(p, fn, *out, r))) return nomem(p);
+        if (!(*out = call2(p, fn, *out, r))) return lp_sqlp_nomem(p);
     }
 }
 
@@ -485,7 +458,7 @@ static lp_status parse_add(parser *p, lp_expr **out) {
         p->pos++;
         lp_expr *r;
         TRY(parse_mul(p, &r));
-        if (!(*out = call2(p, fn, *out, r))) return nomem(p);
+        if (!(*out = call2(p, fn, *out, r))) return lp_sqlp_nomem(p);
     }
     return LP_OK;
 }
@@ -523,7 +496,7 @@ static lp_status parse_predicate(parser *p, lp_expr **out) {
         if (fn != LP_FN_COUNT_) {
             p->pos++;
             TRY(parse_concat(p, &r));
-            if (!(*out = call2(p, fn, x, r))) return nomem(p);
+            if (!(*out = call2(p, fn, x, r))) return lp_sqlp_nomem(p);
             continue;
         }
         if (is_kw(t, "is")) {
@@ -532,18 +505,18 @@ static lp_status parse_predicate(parser *p, lp_expr **out) {
             if (neg) p->pos++;
             if (is_kw(cur(p), "distinct")) { /* IS [NOT] DISTINCT FROM: null-safe (in)equality */
                 p->pos++;
-                TRY(expect_kw(p, "from", "expected FROM in IS DISTINCT FROM"));
+                TRY(lp_sqlp_expect_kw(p, "from", "expected FROM in IS DISTINCT FROM"));
                 TRY(parse_concat(p, &r));
-                if (!(*out = call2(p, LP_FN_EQ_NS, x, r))) return nomem(p);
-                if (!neg && !(*out = call1(p, LP_FN_NOT, *out, x->start, r->end))) return nomem(p);
+                if (!(*out = call2(p, LP_FN_EQ_NS, x, r))) return lp_sqlp_nomem(p);
+                if (!neg && !(*out = call1(p, LP_FN_NOT, *out, x->start, r->end))) return lp_sqlp_nomem(p);
                 continue;
             }
             if (!is_kw(cur(p), "null"))
-                return syntax_error(p, cur(p),
+                return lp_sqlp_error(p, cur(p),
                                     neg ? "expected NULL after IS NOT" : "expected NULL or NOT NULL after IS");
             int64_t end = S(p, cur(p)->end);
             p->pos++;
-            if (!(*out = call1(p, neg ? LP_FN_IS_NOT_NULL : LP_FN_IS_NULL, x, x->start, end))) return nomem(p);
+            if (!(*out = call1(p, neg ? LP_FN_IS_NOT_NULL : LP_FN_IS_NULL, x, x->start, end))) return lp_sqlp_nomem(p);
             continue;
         }
         bool neg = is_kw(t, "not");
@@ -555,25 +528,25 @@ static lp_status parse_predicate(parser *p, lp_expr **out) {
         int64_t end;
         if (is_kw(op, "in")) {
             lp_sql_tok *open = cur(p);
-            if (!is_op(open, "(")) return syntax_error(p, open, "expected '(' and a list of values after IN");
+            if (!is_op(open, "(")) return lp_sqlp_error(p, open, "expected '(' and a list of values after IN");
             if (is_kw(peek(p, 1), "select") || is_kw(peek(p, 1), "with"))
-                return unsupported(p, open->start, peek(p, 1)->end, "IN (subquery) is not supported yet");
+                return lp_sqlp_unsupported(p, open->start, peek(p, 1)->end, "IN (subquery) is not supported yet");
             p->pos++;
             exprvec args = {0};
-            if (!vec_push(p, &args, x)) return nomem(p);
+            if (!vec_push(p, &args, x)) return lp_sqlp_nomem(p);
             for (;;) {
-                TRY(parse_expr(p, &r));
-                if (!vec_push(p, &args, r)) return nomem(p);
+                TRY(lp_sqlp_expr(p, &r));
+                if (!vec_push(p, &args, r)) return lp_sqlp_nomem(p);
                 if (!is_op(cur(p), ",")) break;
                 p->pos++;
             }
             end = S(p, cur(p)->end);
-            TRY(expect_close(p, open, ")"));
+            TRY(lp_sqlp_expect_close(p, open, ")"));
             *out = lp_expr_call(p->a, LP_FN_IN, args.v, args.n, x->start, end);
         } else if (is_kw(op, "between")) {
             lp_expr *lo, *hi;
             TRY(parse_concat(p, &lo));
-            TRY(expect_kw(p, "and", "expected AND in BETWEEN low AND high"));
+            TRY(lp_sqlp_expect_kw(p, "and", "expected AND in BETWEEN low AND high"));
             TRY(parse_concat(p, &hi));
             lp_expr *args[3] = {x, lo, hi};
             end = hi->end;
@@ -587,8 +560,8 @@ static lp_status parse_predicate(parser *p, lp_expr **out) {
             else
                 *out = lp_expr_call(p->a, is_kw(op, "like") ? LP_FN_LIKE : LP_FN_RLIKE, args, 2, x->start, end);
         }
-        if (!*out) return nomem(p);
-        if (neg && !(*out = call1(p, LP_FN_NOT, *out, x->start, end))) return nomem(p);
+        if (!*out) return lp_sqlp_nomem(p);
+        if (neg && !(*out = call1(p, LP_FN_NOT, *out, x->start, end))) return lp_sqlp_nomem(p);
     }
 }
 
@@ -606,7 +579,7 @@ static lp_status parse_not(parser *p, lp_expr **out) {
     TRY(parse_not(p, &x));
     p->depth--;
     *out = call1(p, LP_FN_NOT, x, S(p, t->start), x->end);
-    return *out ? LP_OK : nomem(p);
+    return *out ? LP_OK : lp_sqlp_nomem(p);
 }
 
 /* and -> not (AND not)* */
@@ -616,13 +589,13 @@ static lp_status parse_and(parser *p, lp_expr **out) {
         p->pos++;
         lp_expr *r;
         TRY(parse_not(p, &r));
-        if (!(*out = call2(p, LP_FN_AND, *out, r))) return nomem(p);
+        if (!(*out = call2(p, LP_FN_AND, *out, r))) return lp_sqlp_nomem(p);
     }
     return LP_OK;
 }
 
 /* expr -> and (OR and)* */
-static lp_status parse_expr(parser *p, lp_expr **out) {
+lp_status lp_sqlp_expr(parser *p, lp_expr **out) {
     lp_sql_tok *t = cur(p);
     if (++p->depth > MAX_DEPTH) {
         lp_diag_set(p->d, LP_ELIMIT, "expression nested too deeply");
@@ -634,19 +607,19 @@ static lp_status parse_expr(parser *p, lp_expr **out) {
         p->pos++;
         lp_expr *r;
         TRY(parse_and(p, &r));
-        if (!(*out = call2(p, LP_FN_OR, *out, r))) return nomem(p);
+        if (!(*out = call2(p, LP_FN_OR, *out, r))) return lp_sqlp_nomem(p);
     }
     p->depth--;
     return LP_OK;
 }
 
 /* alias -> [AS] name; returns NULL in *alias when there is none. */
-static lp_status parse_alias(parser *p, const char **alias) {
+lp_status lp_sqlp_alias(parser *p, const char **alias) {
     *alias = NULL;
     if (is_kw(cur(p), "as")) {
         p->pos++;
-        if (!is_name(cur(p))) return syntax_error(p, cur(p), "expected a name after AS");
-    } else if (!is_name(cur(p))) {
+        if (!lp_sqlp_is_name(cur(p))) return lp_sqlp_error(p, cur(p), "expected a name after AS");
+    } else if (!lp_sqlp_is_name(cur(p))) {
         return LP_OK;
     } else {
         p->implicit_alias = p->pos;
@@ -656,7 +629,7 @@ static lp_status parse_alias(parser *p, const char **alias) {
     return LP_OK;
 }
 
-static lp_status parser_init(parser *p, lp_arena *a, const char *s, size_t n, int64_t base, lp_diag *d) {
+lp_status lp_sqlp_init(parser *p, lp_arena *a, const char *s, size_t n, int64_t base, lp_diag *d) {
     memset(p, 0, sizeof *p);
     p->a = a;
     p->s = s;
@@ -672,329 +645,15 @@ lp_status lp_sql_expr(lp_arena *a, const char *s, size_t n, int64_t base, lp_exp
     *out = NULL;
     if (alias) *alias = NULL;
     parser p;
-    TRY(parser_init(&p, a, s, n, base, d));
+    TRY(lp_sqlp_init(&p, a, s, n, base, d));
     lp_expr *e;
-    TRY(parse_expr(&p, &e));
-    if (alias) TRY(parse_alias(&p, alias));
+    TRY(lp_sqlp_expr(&p, &e));
+    if (alias) TRY(lp_sqlp_alias(&p, alias));
     if (cur(&p)->kind != LP_SQL_T_EOF)
-        return syntax_error(&p, cur(&p), !alias && (is_name(cur(&p)) || is_kw(cur(&p), "as"))
+        return lp_sqlp_error(&p, cur(&p), !alias && (lp_sqlp_is_name(cur(&p)) || is_kw(cur(&p), "as"))
                                              ? "expected the end of the expression (an alias is not allowed here)"
                                              : "expected the end of the expression");
     *out = e;
     return LP_OK;
 }
 
-/* ---- queries ---- */
-
-static lp_status parse_query(parser *p, lp_sql_tree **out);
-
-/* Makes room for one more element in an arena array of n elements and capacity cap. */
-#define GROW(p, arr, n, cap)                                                            \
-    do {                                                                                \
-        if ((n) == (cap)) {                                                             \
-            int c_ = (cap) ? 2 * (cap) : 4;                                             \
-            void *nv_ = lp_arena_alloc((p)->a, (size_t)c_ * sizeof *(arr));             \
-            if (!nv_) return nomem(p);                                                  \
-            if (n) memcpy(nv_, (arr), (size_t)(n) * sizeof *(arr));                     \
-            (arr) = nv_;                                                                \
-            (cap) = c_;                                                                 \
-        }                                                                               \
-    } while (0)
-
-/* from_primary -> name [[AS] alias] | '(' query ')' [[AS] alias] */
-static lp_status parse_from_primary(parser *p, lp_sql_from **out) {
-    lp_sql_from *f = lp_arena_zalloc(p->a, sizeof *f);
-    if (!f) return nomem(p);
-    lp_sql_tok *t = cur(p);
-    f->start = S(p, t->start);
-    if (is_op(t, "(")) {
-        p->pos++;
-        if (!is_kw(cur(p), "select") && !is_kw(cur(p), "with"))
-            return syntax_error(p, cur(p), "expected SELECT to start a subquery");
-        f->kind = LP_SQL_FROM_SUB;
-        TRY(parse_query(p, &f->sub));
-        f->end = S(p, cur(p)->end);
-        TRY(expect_close(p, t, ")"));
-    } else if (is_kw(t, "lateral")) {
-        return unsupported(p, t->start, t->end, "LATERAL is not supported yet");
-    } else if (is_name(t)) {
-        f->kind = LP_SQL_FROM_TABLE;
-        f->name = t->text;
-        f->end = S(p, t->end);
-        p->pos++;
-        if (is_op(cur(p), "("))
-            return unsupported(p, t->start, cur(p)->end, "table-valued functions are not supported yet");
-        if (is_op(cur(p), "."))
-            return unsupported(p, t->start, peek(p, 1)->end,
-                               "database-qualified names are not supported: temp views have one-part names");
-    } else {
-        return syntax_error(p, t, "expected a table or view name, or '(' and a subquery");
-    }
-    TRY(parse_alias(p, &f->alias));
-    *out = f;
-    return LP_OK;
-}
-
-/* join_type -> [INNER] | CROSS | LEFT [OUTER|SEMI|ANTI] | RIGHT [OUTER] | FULL [OUTER] | SEMI | ANTI;
- * returns false when the tokens do not start a join. */
-static bool parse_join_type(parser *p, lp_join_how *how) {
-    int k = p->pos;
-    lp_sql_tok *t = cur(p);
-    if (is_kw(t, "join")) *how = LP_JOIN_INNER;
-    else if (is_kw(t, "inner")) *how = LP_JOIN_INNER, k++;
-    else if (is_kw(t, "cross")) *how = LP_JOIN_CROSS, k++;
-    else if (is_kw(t, "semi")) *how = LP_JOIN_SEMI, k++;
-    else if (is_kw(t, "anti")) *how = LP_JOIN_ANTI, k++;
-    else if (is_kw(t, "right") || is_kw(t, "full")) {
-        *how = is_kw(t, "right") ? LP_JOIN_RIGHT : LP_JOIN_FULL;
-        k++;
-        if (is_kw(&p->t[k], "outer")) k++;
-    } else if (is_kw(t, "left")) {
-        *how = LP_JOIN_LEFT;
-        k++;
-        if (is_kw(&p->t[k], "outer")) k++;
-        else if (is_kw(&p->t[k], "semi")) *how = LP_JOIN_SEMI, k++;
-        else if (is_kw(&p->t[k], "anti")) *how = LP_JOIN_ANTI, k++;
-    } else {
-        return false;
-    }
-    p->pos = k;
-    return true;
-}
-
-/* from -> from_primary (join_type JOIN from_primary [ON expr | USING '(' names ')'] | ',' from_primary)* */
-static lp_status parse_from(parser *p, lp_sql_from **out) {
-    TRY(parse_from_primary(p, out));
-    for (;;) {
-        lp_join_how how;
-        lp_sql_tok *t = cur(p);
-        bool comma = is_op(t, ",");
-        if (is_kw(t, "natural"))
-            return unsupported(p, t->start, t->end, "NATURAL JOIN is not supported yet; use JOIN ... USING (columns)");
-        if (comma) {
-            how = LP_JOIN_CROSS;
-            p->pos++;
-        } else if (!parse_join_type(p, &how)) {
-            return LP_OK;
-        } else if (!is_kw(cur(p), "join")) {
-            return syntax_error(p, cur(p), "expected JOIN");
-        } else {
-            p->pos++;
-        }
-        lp_sql_from *j = lp_arena_zalloc(p->a, sizeof *j);
-        if (!j) return nomem(p);
-        j->kind = LP_SQL_FROM_JOIN;
-        j->how = how;
-        j->left = *out;
-        j->start = (*out)->start;
-        TRY(parse_from_primary(p, &j->right));
-        j->end = j->right->end;
-        if (!comma && is_kw(cur(p), "on")) {
-            if (how == LP_JOIN_CROSS) return syntax_error(p, cur(p), "a CROSS JOIN takes no ON condition");
-            p->pos++;
-            TRY(parse_expr(p, &j->on));
-            j->end = j->on->end;
-        } else if (!comma && is_kw(cur(p), "using")) {
-            if (how == LP_JOIN_CROSS) return syntax_error(p, cur(p), "a CROSS JOIN takes no USING columns");
-            p->pos++;
-            lp_sql_tok *open = cur(p);
-            if (!is_op(open, "(")) return syntax_error(p, open, "expected '(' and column names after USING");
-            p->pos++;
-            int cap = 0;
-            for (;;) {
-                if (!is_name(cur(p))) return syntax_error(p, cur(p), "expected a column name");
-                GROW(p, j->using, j->nusing, cap);
-                j->using[j->nusing++] = cur(p)->text;
-                p->pos++;
-                if (!is_op(cur(p), ",")) break;
-                p->pos++;
-            }
-            j->ustart = lp_arena_alloc(p->a, (size_t)j->nusing * sizeof *j->ustart);
-            j->uend = lp_arena_alloc(p->a, (size_t)j->nusing * sizeof *j->uend);
-            if (!j->ustart || !j->uend) return nomem(p);
-            for (int i = 0, k = p->pos - 1; i < j->nusing; i++, k -= 2) {
-                j->ustart[j->nusing - 1 - i] = S(p, p->t[k].start);
-                j->uend[j->nusing - 1 - i] = S(p, p->t[k].end);
-            }
-            j->end = S(p, cur(p)->end);
-            TRY(expect_close(p, open, ")"));
-        } else if (how != LP_JOIN_CROSS && how != LP_JOIN_INNER) {
-            return syntax_error(p, cur(p), "expected ON condition or USING (columns) after the joined table");
-        }
-        *out = j;
-    }
-}
-
-/* item -> '*' | name '.' '*' | expr [[AS] alias] */
-static lp_status parse_item(parser *p, lp_sql_item *it) {
-    memset(it, 0, sizeof *it);
-    lp_sql_tok *t = cur(p);
-    it->start = S(p, t->start);
-    if (is_op(t, "*")) {
-        it->star = "";
-        it->end = S(p, t->end);
-        p->pos++;
-        return LP_OK;
-    }
-    if (is_name(t) && is_op(peek(p, 1), ".") && is_op(peek(p, 2), "*")) {
-        it->star = t->text;
-        it->end = S(p, peek(p, 2)->end);
-        p->pos += 3;
-        return LP_OK;
-    }
-    TRY(parse_expr(p, &it->e));
-    it->end = it->e->end;
-    return parse_alias(p, &it->alias);
-}
-
-/* a comma-separated list of expressions (GROUP BY) */
-static lp_status parse_exprs(parser *p, lp_expr ***out, int *n) {
-    int cap = 0;
-    for (;;) {
-        lp_expr *e;
-        TRY(parse_expr(p, &e));
-        GROW(p, *out, *n, cap);
-        (*out)[(*n)++] = e;
-        if (!is_op(cur(p), ",")) return LP_OK;
-        p->pos++;
-    }
-}
-
-/* select -> SELECT [DISTINCT | ALL] item (',' item)* [FROM from] [WHERE expr]
- *           [GROUP BY exprs] [HAVING expr] */
-static lp_status parse_select(parser *p, lp_sql_select *sel) {
-    memset(sel, 0, sizeof *sel);
-    lp_sql_tok *t = cur(p);
-    if (!is_kw(t, "select"))
-        return syntax_error(p, t, is_op(t, "(") ? "parenthesised queries are not supported here; expected SELECT"
-                                                : "expected SELECT");
-    sel->start = S(p, t->start);
-    sel->end = S(p, t->end);
-    p->pos++;
-    if (is_kw(cur(p), "distinct")) sel->distinct = true, p->pos++;
-    else if (is_kw(cur(p), "all")) p->pos++;
-    int cap = 0;
-    for (;;) {
-        GROW(p, sel->items, sel->nitems, cap);
-        TRY(parse_item(p, &sel->items[sel->nitems]));
-        sel->nitems++;
-        if (!is_op(cur(p), ",")) break;
-        p->pos++;
-    }
-    if (is_kw(cur(p), "from")) {
-        p->pos++;
-        TRY(parse_from(p, &sel->from));
-    }
-    if (is_kw(cur(p), "where")) {
-        p->pos++;
-        TRY(parse_expr(p, &sel->where));
-    }
-    if (is_kw(cur(p), "group")) {
-        p->pos++;
-        TRY(expect_kw(p, "by", "expected BY after GROUP"));
-        TRY(parse_exprs(p, &sel->group, &sel->ngroup));
-    }
-    if (is_kw(cur(p), "having")) {
-        p->pos++;
-        TRY(parse_expr(p, &sel->having));
-    }
-    if (is_kw(cur(p), "window"))
-        return unsupported(p, cur(p)->start, cur(p)->end, "window functions (OVER) are not supported yet");
-    return LP_OK;
-}
-
-/* query -> [WITH name AS '(' query ')' (',' ...)*] select (UNION [ALL | DISTINCT] select)*
- *          [ORDER BY expr [ASC | DESC] [NULLS FIRST | LAST] (',' ...)*] [LIMIT n] */
-static lp_status parse_query(parser *p, lp_sql_tree **out) {
-    lp_sql_tree *q = lp_arena_zalloc(p->a, sizeof *q);
-    if (!q) return nomem(p);
-    q->limit = -1;
-    int cap = 0;
-    if (is_kw(cur(p), "with")) {
-        p->pos++;
-        for (;;) {
-            if (!is_name(cur(p))) return syntax_error(p, cur(p), "expected a name for the WITH query");
-            GROW(p, q->ctes, q->ncte, cap);
-            lp_sql_cte *c = &q->ctes[q->ncte++];
-            c->name = cur(p)->text;
-            p->pos++;
-            TRY(expect_kw(p, "as", "expected AS, as in WITH name AS (SELECT ...)"));
-            lp_sql_tok *open = cur(p);
-            if (!is_op(open, "(")) return syntax_error(p, open, "expected '(' and a query");
-            p->pos++;
-            TRY(parse_query(p, &c->q));
-            TRY(expect_close(p, open, ")"));
-            if (!is_op(cur(p), ",")) break;
-            p->pos++;
-        }
-    }
-    cap = 0;
-    int ucap = 0;
-    for (;;) {
-        GROW(p, q->sels, q->nsel, cap);
-        TRY(parse_select(p, &q->sels[q->nsel]));
-        q->nsel++;
-        lp_sql_tok *t = cur(p);
-        if (is_kw(t, "intersect") || is_kw(t, "except") || is_kw(t, "minus"))
-            return unsupported(p, t->start, t->end, "INTERSECT and EXCEPT are not supported yet");
-        if (!is_kw(t, "union")) break;
-        p->pos++;
-        GROW(p, q->union_all, q->nsel - 1, ucap);
-        q->union_all[q->nsel - 1] = is_kw(cur(p), "all");
-        if (is_kw(cur(p), "all") || is_kw(cur(p), "distinct")) p->pos++;
-    }
-    if (is_kw(cur(p), "order")) {
-        p->pos++;
-        TRY(expect_kw(p, "by", "expected BY after ORDER"));
-        cap = 0;
-        for (;;) {
-            GROW(p, q->order, q->norder, cap);
-            lp_sql_order *o = &q->order[q->norder++];
-            memset(o, 0, sizeof *o);
-            o->nulls_first = -1;
-            TRY(parse_expr(p, &o->e));
-            if (is_kw(cur(p), "asc") || is_kw(cur(p), "desc")) o->desc = is_kw(cur(p), "desc"), p->pos++;
-            if (is_kw(cur(p), "nulls")) {
-                p->pos++;
-                if (!is_kw(cur(p), "first") && !is_kw(cur(p), "last"))
-                    return syntax_error(p, cur(p), "expected FIRST or LAST after NULLS");
-                o->nulls_first = is_kw(cur(p), "first");
-                p->pos++;
-            }
-            if (!is_op(cur(p), ",")) break;
-            p->pos++;
-        }
-    }
-    if (is_kw(cur(p), "limit")) {
-        p->pos++;
-        if (is_kw(cur(p), "all")) {
-            p->pos++;
-        } else {
-            if (cur(p)->kind != LP_SQL_T_INT)
-                return syntax_error(p, cur(p), "expected a whole number of rows after LIMIT");
-            q->limit = cur(p)->i;
-            p->pos++;
-        }
-    }
-    *out = q;
-    return LP_OK;
-}
-
-lp_status lp_sql_parse_query(lp_arena *a, const char *s, size_t n, int64_t base, lp_sql_tree **out,
-                             lp_sql_qref **qrefs, lp_diag *d) {
-    *out = NULL;
-    *qrefs = NULL;
-    parser p;
-    TRY(parser_init(&p, a, s, n, base, d));
-    p.query = true;
-    lp_sql_tree *q;
-    TRY(parse_query(&p, &q));
-    if (is_op(cur(&p), ";")) p.pos++;
-    if (cur(&p)->kind != LP_SQL_T_EOF) {
-        if (is_op(cur(&p), ")")) return syntax_error(&p, cur(&p), "this ')' closes no '('");
-        return syntax_error(&p, cur(&p), "expected the end of the query");
-    }
-    *out = q;
-    *qrefs = p.qrefs;
-    return LP_OK;
-}

@@ -476,6 +476,9 @@ static void test_sql_query_errors(void **state) {
                        15, 22, "did you mean FROM? 'FORM' was read as an alias");
     expect_query_error(&v, "SELECT id FROM reviews WERE id = 1", 0, LP_ESYNTAX, "syntax error at 'id': expected the end of the query",
                        28, 30, "did you mean WHERE?");
+    expect_query_error(&v, "SELECT id name overall FROM reviews", 0, LP_ESYNTAX,
+                       "syntax error at 'overall': expected the end of the query", 15, 22,
+                       "missing a comma? 'name' was read as an alias of what comes before it");
     expect_query_error(&v, "SELECT id FROM reviews extra tokens", 0, LP_ESYNTAX,
                        "syntax error at 'tokens': expected the end of the query", 29, 35, NULL);
     expect_query_error(&v, "SELECT id FROM reviews WHERE name = 'x", 0, LP_ESYNTAX, "unterminated string literal", 36, 38, NULL);
