@@ -13,6 +13,7 @@
 #include "exec/expr.h"
 #include "exec/ops.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,9 +337,15 @@ nomem:
 
 /* ---- scatter and line ---- */
 
-/* The index of the j-th kept point of `total` when `keep` are kept evenly: floor(j * total / keep). */
+/* Sampling `keep` of `total` points evenly: the j-th kept point is floor(j * total / keep). */
 static int64_t sample_at(int64_t j, int64_t total, int64_t keep) {
     return keep ? (int64_t)((__int128)j * total / keep) : 0;
+}
+
+/* How many kept points come before point x: the j with j * total / keep < x, ceil(x * keep / total). */
+static int64_t kept_before(int64_t x, int64_t total, int64_t keep) {
+    if (keep >= total) return x;
+    return (int64_t)(((__int128)x * keep + total - 1) / total);
 }
 
 typedef struct pt {
@@ -432,30 +439,21 @@ static lp_status build_xy(lp_table *t, const lp_chart_opts *o, lp_chart *c, lp_d
     c->points = total;
     int64_t keep = o->max_points > 0 && total > o->max_points ? o->max_points : total;
     c->sampled = keep < total;
-    /* Point g (counting through the series in order) is kept when g == floor(j * total / keep). */
-    int64_t g = 0, j = 0, next = 0;
+    /* Point g (counting through the series in order) is kept when g == floor(j * total / keep)
+     * for some j < keep. */
+    int64_t g = 0;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (int s = 0; s < nseries; s++) {
         lp_chart_series *cs = &c->series[s];
-        int64_t m = 0;
-        for (int64_t i = 0; i < npts[s]; i++)
-            if (g + i == next && j < keep) {
-                m++;
-                j++;
-                next = sample_at(j, total, keep);
-            }
+        int64_t j = kept_before(g, total, keep), m = kept_before(g + npts[s], total, keep) - j;
         cs->x = lp_malloc((size_t)(m + 1) * sizeof(double));
         cs->y = lp_malloc((size_t)(m + 1) * sizeof(double));
         cs->name = hcol >= 0 ? hnames[s] : lp_strdup(t->names[ys[s]]);
         if (hcol >= 0) hnames[s] = NULL;
         if (!cs->x || !cs->y || !cs->name) goto nomem;
-        /* Second pass with the same arithmetic: restore j and next to the series' start. */
-        j -= m;
-        next = sample_at(j, total, keep);
         for (int64_t i = 0; i < npts[s]; i++, g++) {
-            if (!(g == next && j < keep)) continue;
+            if (j >= keep || g != sample_at(j, total, keep)) continue;
             j++;
-            next = sample_at(j, total, keep);
             const pt *p = &pts[s][i];
             cs->x[cs->n] = p->x;
             cs->y[cs->n] = p->y;
@@ -465,6 +463,7 @@ static lp_status build_xy(lp_table *t, const lp_chart_opts *o, lp_chart *c, lp_d
             ylo = LP_MIN(ylo, p->y);
             yhi = LP_MAX(yhi, p->y);
         }
+        assert(cs->n == m);
     }
     widen(&xlo, &xhi, o->logx, c->xaxis);
     widen(&ylo, &yhi, o->logy, LP_AXIS_NUMERIC);
@@ -783,15 +782,23 @@ int lp_chart_tick_label(lp_chart_axis axis, bool log, double v, double step, cha
         return snprintf(buf, 40, "%.*s", step < 60e6 ? 8 : 5, tmp + 11);
     }
     double a = fabs(v);
-    if (log) {
+    /* A log axis over a short range gets linear ticks (lp_chart_ticks): a nice step with v a
+     * multiple of it. Those are labelled as linear ones. */
+    if (log && step > 0) {
+        int m, e;
+        nice_step(step, &m, &e);
+        double q = v / step;
+        if (fabs(m * pow10i(e) - step) <= 1e-9 * step && fabs(q - round(q)) < 1e-6) log = false;
+    }
+    if (log && a > 0) {
         if (a >= 1e-4 && a < 1e6) {
             int dec = a >= 1 ? 0 : (int)ceil(-log10(a) - 1e-9);
             return fixed(v, dec, buf);
         }
         int ex = (int)floor(log10(a) + 1e-9);
-        double mant = v / pow10i(ex);
-        if (fabs(mant - 1) < 1e-9) return snprintf(buf, 40, "1e%d", ex);
-        return snprintf(buf, 40, "%.0fe%d", mant, ex);
+        double mant = a / pow10i(ex);
+        if (fabs(mant - 1) < 1e-9) return snprintf(buf, 40, "%s1e%d", v < 0 ? "-" : "", ex);
+        return snprintf(buf, 40, "%.0fe%d", v / pow10i(ex), ex);
     }
     if (step == 0) step = a > 0 ? a : 1;
     /* Large steps with a suffix, chosen by the step so that one axis uses one suffix. */

@@ -212,6 +212,61 @@ static void plot_point(void *vctx, int x, int y) {
     }
 }
 
+/* The note of what was left out or sampled, "(1 null value left out; showing 10,000 of 52,311
+ * points, evenly spaced)", wrapped at its "; " into lines of at most width columns (a longer
+ * part is cut). Returns the lines. */
+static int note_text(const lp_chart *c, int width, lp_strbuf *out) {
+    lp_strbuf part[3];
+    int n = 0;
+    if (c->nulls > 0) {
+        lp_strbuf_init(&part[n]);
+        put_count(&part[n], c->nulls);
+        lp_strbuf_puts(&part[n], c->nulls == 1 ? " null value left out" : " null values left out");
+        n++;
+    }
+    if (c->nonpositive > 0) {
+        lp_strbuf_init(&part[n]);
+        put_count(&part[n], c->nonpositive);
+        lp_strbuf_puts(&part[n], c->nonpositive == 1 ? " value" : " values");
+        lp_strbuf_puts(&part[n], " \xE2\x89\xA4 0 left out on a log axis");
+        n++;
+    }
+    if (c->sampled) {
+        int64_t shown = 0;
+        for (int s = 0; s < c->nseries; s++) shown += c->series[s].n;
+        lp_strbuf_init(&part[n]);
+        lp_strbuf_puts(&part[n], "showing ");
+        put_count(&part[n], shown);
+        lp_strbuf_puts(&part[n], " of ");
+        put_count(&part[n], c->points);
+        lp_strbuf_puts(&part[n], " points, evenly spaced");
+        n++;
+    }
+    int lines = 0;
+    int64_t col = 0;
+    for (int i = 0; i < n; i++) {
+        char buf[256];
+        const char *open = i == 0 ? "(" : "", *close = i == n - 1 ? ")" : ";";
+        /* The part with its bracket or separator, cut to the width. */
+        char whole[200];
+        snprintf(whole, sizeof whole, "%s%s%s", open, part[i].p ? part[i].p : "", close);
+        cut_text(whole, width, buf, sizeof buf);
+        int64_t w = lp_text_width(buf, strlen(buf));
+        if (i > 0 && col + 1 + w <= width) {
+            lp_strbuf_putc(out, ' ');
+            col += 1 + w;
+        } else {
+            if (i > 0) lp_strbuf_putc(out, '\n');
+            lines++;
+            col = w;
+        }
+        lp_strbuf_puts(out, buf);
+        lp_strbuf_reset(&part[i]);
+    }
+    if (lines) lp_strbuf_putc(out, '\n');
+    return lines;
+}
+
 /* ---- the picture ---- */
 
 void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *out) {
@@ -219,10 +274,24 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
     height = LP_MAX(height, 8);
     bool bars = is_barlike(c);
     bool several = c->nseries > 1;
-    bool note = c->nulls > 0 || c->nonpositive > 0 || c->sampled;
-    int above = (c->title ? 1 : 0) + (c->ylabel ? 1 : 0);
-    int below = 1 + (c->xlabel ? 1 : 0) + (several ? 1 : 0) + (note ? 1 : 0);
-    int P = LP_MAX(height - above - 1 - below, 3);
+    lp_strbuf nb;
+    lp_strbuf_init(&nb);
+    int note_lines = note_text(c, width, &nb);
+    /* The plot gets what the other lines leave, at least 3 rows: on a short canvas the y label,
+     * the x label and the title give way, in that order. */
+    const char *title = c->title, *ylabel = c->ylabel, *xlabel = c->xlabel;
+    int P;
+    for (;;) {
+        int above = (title ? 1 : 0) + (ylabel ? 1 : 0);
+        int below = 1 + (xlabel ? 1 : 0) + (several ? 1 : 0) + note_lines;
+        P = height - above - 1 - below;
+        if (P >= 3) break;
+        if (ylabel) ylabel = NULL;
+        else if (xlabel) xlabel = NULL;
+        else if (title) title = NULL;
+        else break;
+    }
+    P = LP_MAX(P, 3);
 
     /* The y axis: ticks, labels, and the margin they need. */
     double yt[MAX_TICKS];
@@ -247,7 +316,7 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
     canvas cv = {width, P + 2, lp_calloc((size_t)width * (size_t)(P + 2), sizeof(cell))};
     if (!cv.c) {
         out->nomem = true;
-        return;
+        goto done;
     }
 
     /* Where values land: bars measure from the axis line (row P), points sit in rows 0..P-1. */
@@ -382,16 +451,22 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
     }
 
     /* Out it goes. */
-    if (c->title) centred(c->title, width, out);
-    if (c->ylabel) {
-        lp_strbuf_puts(out, c->ylabel);
+    char lab[1024];
+    if (title) {
+        cut_text(title, width, lab, sizeof lab);
+        centred(lab, width, out);
+    }
+    if (ylabel) {
+        cut_text(ylabel, width, lab, sizeof lab);
+        lp_strbuf_puts(out, lab);
         lp_strbuf_putc(out, '\n');
     }
     for (int r = 0; r < P + 2; r++) emit_row(&cv, r, out);
-    if (c->xlabel) {
-        int64_t lw = lp_text_width(c->xlabel, strlen(c->xlabel));
+    if (xlabel) {
+        cut_text(xlabel, W, lab, sizeof lab);
+        int64_t lw = lp_text_width(lab, strlen(lab));
         for (int64_t k = 0; k < x0 + (W - lw) / 2; k++) lp_strbuf_putc(out, ' ');
-        lp_strbuf_puts(out, c->xlabel);
+        lp_strbuf_puts(out, lab);
         lp_strbuf_putc(out, '\n');
     }
     if (several) {
@@ -408,34 +483,9 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
         }
         lp_strbuf_putc(out, '\n');
     }
-    if (note) {
-        const char *sep = "(";
-        if (c->nulls > 0) {
-            lp_strbuf_puts(out, sep);
-            put_count(out, c->nulls);
-            lp_strbuf_puts(out, c->nulls == 1 ? " null value" : " null values");
-            lp_strbuf_puts(out, " left out");
-            sep = "; ";
-        }
-        if (c->nonpositive > 0) {
-            lp_strbuf_puts(out, sep);
-            put_count(out, c->nonpositive);
-            lp_strbuf_puts(out, c->nonpositive == 1 ? " value" : " values");
-            lp_strbuf_puts(out, " \xE2\x89\xA4 0 left out on a log axis");
-            sep = "; ";
-        }
-        if (c->sampled) {
-            int64_t shown = 0;
-            for (int s = 0; s < c->nseries; s++) shown += c->series[s].n;
-            lp_strbuf_puts(out, sep);
-            lp_strbuf_puts(out, "showing ");
-            put_count(out, shown);
-            lp_strbuf_puts(out, " of ");
-            put_count(out, c->points);
-            lp_strbuf_puts(out, " points, evenly spaced");
-        }
-        lp_strbuf_puts(out, ")\n");
-    }
+    if (nb.p) lp_strbuf_puts(out, nb.p);
+    if (nb.nomem) out->nomem = true;
 done:
+    lp_strbuf_reset(&nb);
     lp_free(cv.c);
 }

@@ -233,6 +233,22 @@ static void test_chart_scatter_sampling_deterministic(void **state) {
     assert_memory_equal(ca->series[0].y, cb->series[0].y, 1000 * sizeof(double));
     lp_chart_free(ca);
     lp_chart_free(cb);
+    /* With hue (seven series): the sample is spread over them and still exactly max_points. */
+    o.hue = "y";
+    ca = build(a, &o);
+    cb = build(b, &o);
+    assert_int_equal(ca->nseries, 7);
+    int64_t sum = 0;
+    for (int s = 0; s < ca->nseries; s++) {
+        sum += ca->series[s].n;
+        assert_int_equal(ca->series[s].n, cb->series[s].n);
+        assert_memory_equal(ca->series[s].x, cb->series[s].x, (size_t)ca->series[s].n * sizeof(double));
+        assert_true(ca->series[s].n >= 142 && ca->series[s].n <= 143);
+    }
+    assert_int_equal(sum, 1000);
+    lp_chart_free(ca);
+    lp_chart_free(cb);
+    o.hue = NULL;
     /* Under the limit: everything, not marked sampled. */
     o.max_points = 0;
     ca = build(a, &o);
@@ -367,6 +383,8 @@ static void test_chart_ticks(void **state) {
     assert_ticks(LP_AXIS_NUMERIC, 0.001, 0.5, true, 6, "0.001 0.01 0.1");
     assert_ticks(LP_AXIS_NUMERIC, 2, 30, true, 6, "2 5 10 20");
     assert_ticks(LP_AXIS_NUMERIC, 1e-7, 1e-5, true, 6, "1e-7 1e-6 1e-5");
+    /* Within a factor of two: linear ticks, labelled as such. */
+    assert_ticks(LP_AXIS_NUMERIC, 2.5, 3.5, true, 3, "2.5 3.0 3.5");
     /* Dates: days, weeks on Mondays, months, years. */
     int32_t d0 = lp_days_from_civil(2013, 6, 1), d1 = lp_days_from_civil(2013, 6, 5);
     assert_ticks(LP_AXIS_DATE, d0, d1, false, 6, "2013-06-01 2013-06-02 2013-06-03 2013-06-04 2013-06-05");
@@ -474,7 +492,8 @@ static void test_chart_text_readable_sizes(void **state) {
     (void)state;
     /* Every kind at 80x20 and at a tiny size: no line wider than asked, at most `height` lines. */
     lp_table *t = tu_table("x:bigint,y:double,g:string,d:date",
-                           "1|2.5|a|2013-01-01;2|3.5|b|2013-02-01;3|-1|a|2013-03-01;4|10|b|2013-04-01", 0);
+                           "1|2.5|a|2013-01-01;2|3.5|b|2013-02-01;3|-1|a|2013-03-01;4|10|b|2013-04-01;"
+                           "null|null|c|null", 0);
     lp_chart_kind kinds[] = {LP_CHART_HIST, LP_CHART_SCATTER, LP_CHART_LINE, LP_CHART_BAR};
     for (size_t k = 0; k < LP_ARRAY_LEN(kinds); k++)
         for (int hue = 0; hue < 2; hue++)
@@ -485,7 +504,9 @@ static void test_chart_text_readable_sizes(void **state) {
                 o.x = kinds[k] == LP_CHART_LINE ? "d" : "x";
                 o.y = "y";
                 o.hue = hue && kinds[k] != LP_CHART_BAR ? "g" : NULL;
-                o.title = "A title";
+                o.title = "A title longer than the narrowest chart";
+                o.logy = hue;  /* and a note of all that was left out or sampled */
+                o.max_points = 2;
                 lp_chart *c = build(t, &o);
                 int w = size ? 24 : 80, h = size ? 10 : 20;
                 char *s = render(c, w, h);
