@@ -264,8 +264,74 @@ static lp_status using_scope(planner *pl, scope *l, scope *r, const lp_sql_from 
     return LP_OK;
 }
 
-/* from -> a plan and its scope (sc->p a new reference). */
-static lp_status plan_from(planner *pl, const lp_sql_from *f, scope *sc) {
+/* The conjuncts of a WHERE clause; a cross (or comma) join takes the equalities between its two
+ * sides as its condition, as Spark's optimizer would, so `FROM a, b WHERE a.k = b.k` is a hash
+ * join rather than every pair filtered. Taken ones become NULL. */
+typedef struct conjs {
+    int n;
+    lp_expr **e;
+} conjs;
+
+static int count_and(const lp_expr *e) {
+    return e->kind == LP_EXPR_CALL && e->fn == LP_FN_AND ? count_and(e->args[0]) + count_and(e->args[1]) : 1;
+}
+
+static void split_and(lp_expr *e, conjs *c) {
+    if (e->kind == LP_EXPR_CALL && e->fn == LP_FN_AND) {
+        split_and(e->args[0], c);
+        split_and(e->args[1], c);
+    } else {
+        c->e[c->n++] = e;
+    }
+}
+
+/* Which sides of a join (left: columns < nl of `both`) e reads: bit 1 left, bit 2 right; -1 when
+ * some column is not (unambiguously) in this scope. */
+static int sides(planner *pl, scope *both, int nl, const lp_expr *e) {
+    if (e->kind == LP_EXPR_LIT) return 0;
+    if (e->kind == LP_EXPR_CALL) {
+        int s = 0;
+        for (int i = 0; i < e->nargs; i++) {
+            int a = sides(pl, both, nl, e->args[i]);
+            if (a < 0) return -1;
+            s |= a;
+        }
+        return s;
+    }
+    int at;
+    const lp_sql_qref *q = qref_of(pl, e);
+    if (e->by_index) {
+        at = e->col;
+    } else if (q) {
+        rel *r = find_rel(both, q->qual);
+        int c = r ? find_name(r->names, r->ncols, q->col) : -1;
+        if (c < 0 || r->idx[c] < 0) return -1;
+        at = r->idx[c];
+    } else if ((at = find_name(both->names, both->ncols, e->name)) < 0) {
+        return -1;
+    }
+    return at < nl ? 1 : 2;
+}
+
+/* The equalities between the two sides among the conjuncts, resolved over `both`, ANDed. */
+static lp_status take_conjs(planner *pl, scope *both, int nl, conjs *cj, lp_expr **cond) {
+    for (int i = 0; cj && i < cj->n; i++) {
+        lp_expr *e = cj->e[i];
+        if (!e || e->kind != LP_EXPR_CALL || e->fn != LP_FN_EQ || sides(pl, both, nl, e) != 3) continue;
+        TRY(resolve(pl, both, &e));
+        cj->e[i] = NULL;
+        if (*cond) {
+            lp_expr *two[2] = {*cond, e};
+            if (!(e = lp_expr_call(pl->a, LP_FN_AND, two, 2, (*cond)->start, e->end))) return nomem(pl);
+        }
+        *cond = e;
+    }
+    return LP_OK;
+}
+
+/* from -> a plan and its scope (sc->p a new reference). Cross joins take their condition from
+ * the WHERE conjuncts cj (NULL: none). */
+static lp_status plan_from(planner *pl, const lp_sql_from *f, scope *sc, conjs *cj) {
     memset(sc, 0, sizeof *sc);
     lp_plan *p = NULL;
     if (f->kind == LP_SQL_FROM_TABLE) {
@@ -281,8 +347,8 @@ static lp_status plan_from(planner *pl, const lp_sql_from *f, scope *sc) {
         return st;
     }
     scope l, r, both;
-    TRY(plan_from(pl, f->left, &l));
-    lp_status st = plan_from(pl, f->right, &r);
+    TRY(plan_from(pl, f->left, &l, cj));
+    lp_status st = plan_from(pl, f->right, &r, cj);
     if (st) {
         scope_reset(&l);
         return st;
@@ -333,6 +399,10 @@ static lp_status plan_from(planner *pl, const lp_sql_from *f, scope *sc) {
         lp_expr *cond = f->on;
         if (cond && (st = resolve(pl, &both, &cond)) != LP_OK) goto done;
         lp_join_how how = !cond && f->how == LP_JOIN_INNER ? LP_JOIN_CROSS : f->how;
+        if (how == LP_JOIN_CROSS) {
+            if ((st = take_conjs(pl, &both, l.ncols, cj, &cond))) goto done;
+            if (cond) how = LP_JOIN_INNER;
+        }
         st = lp_plan_join_on(l.p, r.p, cond, how, &p, pl->d);
         if (st == LP_OK) {
             *sc = both;
@@ -687,16 +757,36 @@ static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order
     scope sc;
     memset(&sc, 0, sizeof sc);
     lp_status st;
+    conjs cj = {0};
+    if (sel->where) {
+        TRY(no_agg(pl, sel->where, "WHERE", "filter groups with HAVING, after GROUP BY"));
+        if (!(cj.e = lp_arena_alloc(pl->a, (size_t)count_and(sel->where) * sizeof *cj.e))) return nomem(pl);
+        split_and(sel->where, &cj);
+    }
     if (sel->from) {
-        TRY(plan_from(pl, sel->from, &sc));
+        TRY(plan_from(pl, sel->from, &sc, &cj));
     } else {
         TRY(one_row(pl, &sc.p));
     }
     items it = {0};
     lp_plan *next = NULL;
+    /* what the joins left of WHERE */
+    lp_expr *where = NULL;
+    for (int i = 0; i < cj.n; i++) {
+        lp_expr *e = cj.e[i];
+        if (!e) continue;
+        if (where) {
+            lp_expr *two[2] = {where, e};
+            if (!(e = lp_expr_call(pl->a, LP_FN_AND, two, 2, where->start, e->end))) {
+                st = nomem(pl);
+                goto fail;
+            }
+        }
+        where = e;
+    }
+    sel->where = where;
     if (sel->where) {
-        if ((st = no_agg(pl, sel->where, "WHERE", "filter groups with HAVING, after GROUP BY")) ||
-            (st = resolve(pl, &sc, &sel->where)) ||
+        if ((st = resolve(pl, &sc, &sel->where)) ||
             (st = step(&sc.p, lp_plan_filter(sc.p, sel->where, &next, pl->d), &next)))
             goto fail;
         sc.ncols = sc.p->ncols;

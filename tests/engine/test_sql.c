@@ -383,6 +383,10 @@ static void test_sql_query_joins(void **state) {
     expect_query(&v, "SELECT p.title FROM products p ANTI JOIN reviews r ON p.asin = r.asin", "title:string\nDelta\n");
     expect_query(&v, "SELECT count(*) FROM reviews CROSS JOIN products", "count(1):bigint\n18\n");
     expect_query(&v, "SELECT count(*) AS n FROM reviews, products WHERE reviews.asin = products.asin", "n:bigint\n4\n");
+    expect_query(&v, "SELECT r.id, p.title FROM reviews r, products p WHERE r.asin = p.asin AND r.overall > 4 ORDER BY r.id",
+                 "id:bigint|title:string\n1|Alpha\n5|Beta\n");
+    expect_query(&v, "SELECT count(*) AS n FROM reviews CROSS JOIN products p WHERE p.asin = reviews.asin OR p.price > 2.5",
+                 "n:bigint\n10\n");
     /* a condition that is not all equalities: the rest filters the pairs */
     expect_query(&v, "SELECT r.id FROM reviews r JOIN products p ON r.asin = p.asin AND p.price > 1.6 ORDER BY r.id",
                  "id:bigint\n3\n5\n");
@@ -528,6 +532,38 @@ static void test_sql_query_names_and_scopes(void **state) {
     views_free(&v);
 }
 
+/* The first node of kind k in p's tree (depth first), or NULL. */
+static const lp_plan *find_kind(const lp_plan *p, lp_plan_kind k) {
+    if (!p) return NULL;
+    if (p->kind == k) return p;
+    const lp_plan *x = find_kind(p->in[0], k);
+    return x ? x : find_kind(p->in[1], k);
+}
+
+static void test_sql_query_comma_join_takes_where_equalities(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    lp_sql_catalog cat = catalog_of(&v);
+    const char *sql = "SELECT r.id FROM reviews r, products p WHERE p.asin = r.asin AND r.id > 1 AND p.price < 3";
+    lp_diag d;
+    lp_diag_init(&d);
+    lp_plan *p = NULL;
+    assert_int_equal(lp_sql_query(sql, strlen(sql), 0, &cat, &p, &d), LP_OK);
+    const lp_plan *j = find_kind(p, LP_PLAN_JOIN);
+    assert_non_null(j);
+    assert_int_equal(j->how, LP_JOIN_INNER);
+    assert_int_equal(j->njoinkeys, 1);
+    assert_int_equal(j->lkeys[0], 1); /* reviews.asin */
+    assert_int_equal(j->rkeys[0], 0); /* products.asin */
+    lp_table *t = NULL;
+    assert_int_equal(lp_plan_execute(p, &t, &d), LP_OK);
+    tu_assert_table_sorted(t, "id:bigint\n2\n3\n5\n");
+    lp_table_unref(t);
+    lp_plan_unref(p);
+    views_free(&v);
+}
+
 /* Every allocation of parsing, planning and running a query fails in turn (once, then from
  * that point on): each run ends in success or LP_ENOMEM, and nothing leaks. */
 static void test_sql_query_allocation_failures(void **state) {
@@ -591,6 +627,7 @@ int main(void) {
         TU_TEST(test_sql_query_case_and_order_aliases),
         TU_TEST(test_sql_query_errors),
         TU_TEST(test_sql_query_names_and_scopes),
+        TU_TEST(test_sql_query_comma_join_takes_where_equalities),
         TU_TEST(test_sql_query_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
