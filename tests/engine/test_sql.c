@@ -532,6 +532,31 @@ static void test_sql_query_names_and_scopes(void **state) {
     views_free(&v);
 }
 
+static void test_sql_query_more_shapes(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    expect_query(&v, "SELECT DISTINCT asin, count(*) AS n FROM reviews GROUP BY asin ORDER BY 2 DESC, 1",
+                 "asin:string|n:bigint\nA|2\nB|2\nnull|1\nC|1\n");
+    expect_query(&v, "SELECT upper(name) AS u, count(*) AS n FROM reviews GROUP BY upper(name) ORDER BY u LIMIT 2",
+                 "u:string|n:bigint\nnull|1\nANN|1\n");
+    expect_query(&v, "SELECT asin, count(*) FROM reviews GROUP BY asin ORDER BY count(*) DESC, asin",
+                 "asin:string|count(1):bigint\nA|2\nB|2\nnull|1\nC|1\n");
+    expect_query(&v,
+                 "SELECT a.asin, b.title FROM (SELECT * FROM reviews WHERE id = 1) a JOIN (SELECT * FROM products) b "
+                 "USING (asin)",
+                 "asin:string|title:string\nA|Alpha\n");
+    expect_query(&v, "WITH x AS (SELECT 1 AS a) SELECT a + 1 AS b FROM x", "b:bigint\n2\n");
+    expect_query(&v, "SELECT asin FROM products UNION ALL SELECT asin FROM products UNION SELECT 'Z' ORDER BY asin DESC",
+                 "asin:string\nZ\nD\nB\nA\n");
+    expect_query(&v, "SELECT * FROM products GROUP BY asin, title, price ORDER BY asin LIMIT 1",
+                 "asin:string|title:string|price:double\nA|Alpha|1.5\n");
+    expect_query(&v, "SELECT sum(price) FROM products WHERE title <> 'Beta'", "sum(price):double\n4.5\n");
+    expect_query(&v, "SELECT overall, count(*) FROM reviews GROUP BY overall HAVING overall > 3 ORDER BY overall",
+                 "overall:bigint|count(1):bigint\n4|1\n5|2\n");
+    views_free(&v);
+}
+
 /* The first node of kind k in p's tree (depth first), or NULL. */
 static const lp_plan *find_kind(const lp_plan *p, lp_plan_kind k) {
     if (!p) return NULL;
@@ -627,6 +652,7 @@ int main(void) {
         TU_TEST(test_sql_query_case_and_order_aliases),
         TU_TEST(test_sql_query_errors),
         TU_TEST(test_sql_query_names_and_scopes),
+        TU_TEST(test_sql_query_more_shapes),
         TU_TEST(test_sql_query_comma_join_takes_where_equalities),
         TU_TEST(test_sql_query_allocation_failures),
     };
