@@ -410,9 +410,8 @@ static lp_status build_xy(lp_table *t, const lp_chart_opts *o, lp_chart *c, lp_d
     if (!pts || !npts || !c->series) goto nomem;
     c->nseries = nseries;
     /* Count each series' rows, then collect the points that can be drawn. */
-    int64_t *cap = npts;
     for (int64_t r = 0; r < n; r++)
-        for (int k = 0; k < ny; k++) cap[hcol >= 0 ? sid[r] : k]++;
+        for (int k = 0; k < ny; k++) npts[hcol >= 0 ? sid[r] : k]++;
     for (int s = 0; s < nseries; s++) {
         if (!(pts[s] = lp_malloc((size_t)(npts[s] + 1) * sizeof(pt)))) goto nomem;
         npts[s] = 0;

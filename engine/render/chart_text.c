@@ -5,8 +5,9 @@
  * its tick labels on the left, the x axis with tick marks, the x tick labels, the x label, a
  * legend when there are several series, and a note of what was left out or sampled.
  *   - Histograms and bars are vertical bars; one series uses eighth blocks (▁▂▃▄▅▆▇█) for
- *     1/8-cell resolution, several series are drawn over each other, each with its own shade
- *     (█ ▓ ▒ ░ ...), the shortest in front.
+ *     1/8-cell resolution. Several series each get a shade (█ ▓ ▒ ░ ...) in whole cells, side
+ *     by side inside each bin or bar when there is a column for each, else drawn over each
+ *     other with the shortest in front. Negative bars hang from the zero line.
  *   - One scatter or line series uses braille dots (2 x 4 per cell); several use one ASCII
  *     marker per series at cell resolution (* + o x ...).
  * Tick values and labels come from chart.c, the same as the SVG's. Lines carry no trailing
@@ -408,7 +409,9 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
     for (int col = 0; col < W; col++) put(&cv, P, x0 + col, "\xE2\x94\x80");
     for (int i = 0; i < nyt; i++) {
         double f = frac(yt[i], c->ylo, c->yhi, c->logy);
-        int r = bars ? P - (int)lround(f * P) : (int)lround((1 - f) * (P - 1));
+        /* Bars: the row holding the level (a bar up to the tick reaches its row); points: the
+         * row a point of that value lands in. */
+        int r = bars ? P - (int)ceil(f * P - 1e-9) : (int)lround((1 - f) * (P - 1));
         if (r < 0 || r > P) continue;
         int lw = (int)lp_text_width(ylab[i], strlen(ylab[i]));
         put_text(&cv, r, margin - lw, ylab[i], lw);

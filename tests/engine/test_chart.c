@@ -423,11 +423,11 @@ static void test_chart_text_histogram_golden(void **state) {
                        "                Ratings\n"
                        "Frequency\n"
                        "   │                        ████████\n"
-                       "   │                        ████████\n"
                        "10 ┤                        ████████\n"
                        "   │                        ████████\n"
                        "   │                        ████████\n"
                        " 5 ┤                        ████████\n"
+                       "   │                        ████████\n"
                        "   │        ▂▂▂▂▂▂▂▂▇▇▇▇▇▇▇▇████████\n"
                        "   │▅▅▅▅▅▅▅▅████████████████████████\n"
                        " 0 └────────┬───────────────┬──────────\n"
@@ -481,6 +481,56 @@ static void test_chart_text_scatter_golden(void **state) {
                        "    0             2            4\n"
                        "                     x\n"
                        "* a   + b\n"
+                       "(1 null value left out)\n";
+    if (strcmp(s, want) != 0) fail_msg("got\n%s\nwanted\n%s", s, want);
+    lp_free(s);
+    lp_chart_free(c);
+    lp_table_unref(t);
+}
+
+static void test_chart_text_bar_golden(void **state) {
+    (void)state;
+    lp_table *t = tu_table("category:string,n:bigint,m:bigint",
+                           "Electronics|90|40;Books|45|50;Toys|-20|10;Kitchen & Dining|70|null", 0);
+    lp_chart_opts o;
+    lp_chart_opts_init(&o);
+    o.kind = LP_CHART_BAR;
+    o.x = "category";
+    o.y = "n";
+    lp_chart *c = build(t, &o);
+    char *s = render(c, 40, 12);
+    const char *want =
+                       "n\n"
+                       "   │███████\n"
+                       "   │███████                 ▄▄▄▄▄▄▄\n"
+                       "50 ┤███████                 ███████\n"
+                       "   │███████ ▆▆▆▆▆▆▆         ███████\n"
+                       "   │███████ ███████         ███████\n"
+                       "   │███████ ███████         ███████\n"
+                       " 0 ┤███████ ███████ ▄▄▄▄▄▄▄ ███████\n"
+                       "   │                ███████\n"
+                       "   └───────────────────────────────────\n"
+                       "    Electr…  Books    Toys  Kitche…\n"
+                       "                 category\n";
+    if (strcmp(s, want) != 0) fail_msg("got\n%s\nwanted\n%s", s, want);
+    lp_free(s);
+    lp_chart_free(c);
+    /* Both numeric columns: two series side by side, a legend, the missing value noted. */
+    o.y = NULL;
+    c = build(t, &o);
+    s = render(c, 40, 12);
+    want =
+                       "   │███\n"
+                       "   │███                     ███\n"
+                       "50 ┤███        ▓▓▓          ███\n"
+                       "   │███▓▓▓  ███▓▓▓          ███\n"
+                       "   │███▓▓▓  ███▓▓▓          ███\n"
+                       " 0 ┤███▓▓▓  ███▓▓▓     ▓▓▓  ███\n"
+                       "   │                ███\n"
+                       "   └───────────────────────────────────\n"
+                       "    Electr…  Books    Toys  Kitche…\n"
+                       "                 category\n"
+                       "█ n   ▓ m\n"
                        "(1 null value left out)\n";
     if (strcmp(s, want) != 0) fail_msg("got\n%s\nwanted\n%s", s, want);
     lp_free(s);
@@ -617,6 +667,7 @@ int main(void) {
         TU_TEST(test_chart_ticks),
         TU_TEST(test_chart_text_histogram_golden),
         TU_TEST(test_chart_text_scatter_golden),
+        TU_TEST(test_chart_text_bar_golden),
         TU_TEST(test_chart_text_readable_sizes),
         TU_TEST(test_chart_empty_tables),
         TU_TEST(test_chart_out_of_memory),
