@@ -1,0 +1,592 @@
+/* column.c -- Columns: their methods (alias, cast, isin, like, desc, when/otherwise, ...), their
+ * operators, and the functions module (F.col, F.lit, F.when, F.count, F.datediff, ...).
+ *
+ * A Column value owns an unbound expression tree (exec/expr.h). Combining columns clones the
+ * operands into the new Column's arena (lp_colv_import), so values never share nodes.
+ *
+ * PySpark's functions take column arguments as Columns or as column names, and some arguments
+ * as plain values (a pattern, a format, a scale): `fspecs` below says which, per function, so
+ * F.regexp_extract("text", "(\\d+) stars", 1) reads column text with a literal pattern, as
+ * PySpark does. Every other function of the engine's registry takes columns (names or Columns)
+ * and numbers as literals.
+ */
+#include "lang/interp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static lp_status nomem(loupe_session *s) { return lp_diag_nomem(s->d, "interpreter"); }
+
+/* A new Column value with expression fn(args...) built from Column operands. */
+static lp_status build_call(loupe_session *s, lp_fn fn, lp_val *const *cols, int n, const char *fname,
+                            int64_t start, int64_t end, lp_val **out) {
+    lp_colv *c = lp_colv_new();
+    if (!c) return nomem(s);
+    lp_expr *args[64];
+    for (int i = 0; i < n && i < 64; i++)
+        if (!(args[i] = lp_colv_import(c, cols[i]->u.col, start, end))) {
+            lp_colv_free(c);
+            return nomem(s);
+        }
+    if (fname) {
+        lp_status st = lp_expr_call_named(&c->arena, fname, strlen(fname), args, n, start, end, &c->e, s->d);
+        if (st != LP_OK) {
+            lp_colv_free(c);
+            return st;
+        }
+    } else {
+        c->e = lp_expr_call(&c->arena, fn, args, n, start, end);
+    }
+    if (!c->e) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    *out = lp_val_colv(&c);
+    return *out ? LP_OK : nomem(s);
+}
+
+/* A copy of Column v with its own arena (to change alias or direction). */
+static lp_status copy_col(loupe_session *s, lp_val *v, lp_val **out) {
+    lp_colv *c = lp_colv_new();
+    if (!c) return nomem(s);
+    if (!(c->e = lp_colv_import(c, v->u.col, -1, -1))) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    c->alias = v->u.col->alias ? lp_arena_strndup(&c->arena, v->u.col->alias, strlen(v->u.col->alias)) : NULL;
+    c->dir = v->u.col->dir;
+    c->nulls = v->u.col->nulls;
+    c->when = v->u.col->when;
+    c->star = v->u.col->star;
+    *out = lp_val_colv(&c);
+    return *out ? LP_OK : nomem(s);
+}
+
+/* ---- operators ---- */
+
+static const struct { const char *op; lp_fn fn; } binops[] = {
+    {"+", LP_FN_ADD}, {"-", LP_FN_SUB}, {"*", LP_FN_MUL}, {"/", LP_FN_DIV}, {"%", LP_FN_MOD},
+    {"==", LP_FN_EQ}, {"!=", LP_FN_NE}, {"<", LP_FN_LT}, {"<=", LP_FN_LE}, {">", LP_FN_GT}, {">=", LP_FN_GE},
+    {"&", LP_FN_AND}, {"|", LP_FN_OR}, {"**", LP_FN_POW},
+};
+
+LP_WUR lp_status lp_col_binop(loupe_session *s, const char *op, lp_val *a, lp_val *b, const lp_ast *n, lp_val **out) {
+    int64_t os = n->op_start, oe = n->op_start + (int64_t)strlen(op);
+    if (strcmp(op, "in") == 0 || strcmp(op, "not in") == 0) {
+        lp_err_span(s, LP_ETYPE, os, oe, "'%s' cannot test a column", op);
+        lp_hint(s, "use col('x').isin([...])%s", op[0] == 'n' ? " with ~ in front" : "");
+        return LP_ETYPE;
+    }
+    if (strcmp(op, "is") == 0 || strcmp(op, "is not") == 0) {
+        lp_err_span(s, LP_ETYPE, os, oe, "'%s' cannot test a column", op);
+        lp_hint(s, "use col('x').%s()", strcmp(op, "is") == 0 ? "isNull" : "isNotNull");
+        return LP_ETYPE;
+    }
+    lp_fn fn = LP_FN_COUNT_;
+    for (size_t i = 0; i < LP_ARRAY_LEN(binops); i++)
+        if (strcmp(binops[i].op, op) == 0) fn = binops[i].fn;
+    if (fn == LP_FN_COUNT_) {
+        lp_err_span(s, LP_ETYPE, os, oe, "the operator '%s' does not apply to columns", op);
+        if (strcmp(op, "//") == 0) lp_hint(s, "use F.floor(a / b)");
+        return LP_ETYPE;
+    }
+    lp_val *x = NULL, *y = NULL;
+    lp_status st = lp_to_lit_col(s, a, n->a, &x);
+    if (st == LP_OK) st = lp_to_lit_col(s, b, n->b, &y);
+    if (st == LP_OK) {
+        lp_val *two[2] = {x, y};
+        st = build_call(s, fn, two, 2, NULL, n->start, n->end, out);
+        /* a comparison's error points at its operator, so keep the node's span; the operator
+         * position is what carets show for type errors */
+    }
+    lp_val_unref(x);
+    lp_val_unref(y);
+    return st;
+}
+
+LP_WUR lp_status lp_col_unop(loupe_session *s, const char *op, lp_val *a, const lp_ast *n, lp_val **out) {
+    if (op[0] == '+') {
+        *out = lp_val_ref(a);
+        return LP_OK;
+    }
+    return build_call(s, op[0] == '-' ? LP_FN_NEG : LP_FN_NOT, &a, 1, NULL, n->start, n->end, out);
+}
+
+/* ---- the functions module ---- */
+
+/* Argument conventions of functions whose arguments are not all columns. params names the
+ * positional parameters (for keyword arguments); lit has bit i set when parameter i is a plain
+ * value (a string there is a literal, not a column name). */
+static const struct fspec {
+    const char *name;
+    const char *params;
+    unsigned lit;
+} fspecs[] = {
+    {"regexp_extract", "str,pattern,idx", 6}, {"regexp_replace", "string,pattern,replacement", 6},
+    {"split", "str,pattern,limit", 6}, {"substring", "str,pos,len", 6}, {"substr", "str,pos,len", 6},
+    {"concat_ws", "sep,*cols", 1}, {"lpad", "col,len,pad", 6}, {"rpad", "col,len,pad", 6},
+    {"instr", "str,substr", 2}, {"to_date", "col,format", 2}, {"to_timestamp", "col,format", 2},
+    {"from_unixtime", "timestamp,format", 2}, {"unix_timestamp", "timestamp,format", 2},
+    {"date_trunc", "format,timestamp", 1}, {"date_add", "start,days", 2}, {"date_sub", "start,days", 2},
+    {"round", "col,scale", 2}, {"bround", "col,scale", 2}, {"percentile_approx", "col,percentage,accuracy", 6},
+    {"approx_percentile", "col,percentage,accuracy", 6}, {"percentile", "col,percentage,frequency", 6},
+    {"array_contains", "col,value", 2}, {"element_at", "col,extraction", 2}, {"like", "str,pattern,escapeChar", 6},
+    {"rlike", "str,regexp", 2}, {"ilike", "str,pattern,escapeChar", 6}, {"first", "col,ignorenulls", 2},
+    {"last", "col,ignorenulls", 2}, {"log", "arg1,arg2", 0}, {"datediff", "end,start", 0},
+    {"pow", "col1,col2", 0}, {"contains", "left,right", 0}, {"startswith", "str,prefix", 0},
+    {"endswith", "str,suffix", 0},
+};
+
+/* PySpark functions Loupe knows by name but does not have, so the error can say so. */
+static const char *const unsupported[] = {
+    "explode", "explode_outer", "posexplode", "udf", "pandas_udf", "window", "row_number", "rank", "dense_rank",
+    "percent_rank", "ntile", "lag", "lead", "cume_dist", "struct", "array", "create_map", "to_json", "from_json",
+    "date_format", "monotonically_increasing_id", "collect_set", "array_distinct", "sort_array", "flatten",
+    "soundex", "levenshtein", "sha2", "md5", "hash", "xxhash64", "format_number", "format_string", "translate",
+    "sum_distinct", "sumDistinct", "kurtosis", "skewness", "corr", "covar_pop", "covar_samp", "grouping", "rand",
+    "randn", "input_file_name", "spark_partition_id", "nanvl", "array_join", "transform", "filter", "aggregate",
+};
+
+static const char *const specials[] = {"col", "column", "lit", "expr", "when", "desc", "asc", "desc_nulls_last",
+                                       "desc_nulls_first", "asc_nulls_first", "asc_nulls_last", "countDistinct",
+                                       "approx_count_distinct", "broadcast", "isnull", "isnotnull", "count",
+                                       "sumDistinct", "mean"};
+
+bool lp_fexists(const char *name) {
+    for (size_t i = 0; i < LP_ARRAY_LEN(specials); i++)
+        if (strcmp(specials[i], name) == 0) return true;
+    const lp_fninfo *fi = lp_fn_lookup(name, strlen(name));
+    return fi && !(fi->flags & LP_FNF_OPERATOR) && (name[0] < '0' || name[0] > '9');
+}
+
+static const struct fspec *find_spec(const char *name) {
+    for (size_t i = 0; i < LP_ARRAY_LEN(fspecs); i++)
+        if (strcasecmp(fspecs[i].name, name) == 0) return &fspecs[i];
+    return NULL;
+}
+
+static lp_status unknown_function(loupe_session *s, const char *name, int64_t start, int64_t end) {
+    for (size_t i = 0; i < LP_ARRAY_LEN(unsupported); i++)
+        if (strcmp(unsupported[i], name) == 0) {
+            lp_err_span(s, LP_EUNSUPPORTED, start, end, "F.%s is a PySpark function Loupe does not support yet", name);
+            return LP_EUNSUPPORTED;
+        }
+    const char *cands[600];
+    int nc = 0;
+    for (int i = 0; i < lp_fn_count() && nc < 560; i++)
+        if (!(lp_fn_at(i)->flags & LP_FNF_OPERATOR)) cands[nc++] = lp_fn_at(i)->name;
+    for (size_t i = 0; i < LP_ARRAY_LEN(specials); i++) cands[nc++] = specials[i];
+    lp_err_span(s, LP_ENAME, start, end, "pyspark.sql.functions has no function '%s'", name);
+    const char *c = lp_expr_closest(name, cands, nc);
+    if (c) lp_hint(s, "did you mean F.%s?", c);
+    return LP_ENAME;
+}
+
+/* Positional view of a call to a function with parameter list `params` (keywords mapped). */
+static lp_status positional(loupe_session *s, const lp_args *a, const char *params, lp_val ***vals, lp_ast ***asts,
+                            int *n) {
+    if (!a->nkw) {
+        *vals = a->pos;
+        *asts = a->pos_ast;
+        *n = a->npos;
+        return LP_OK;
+    }
+    if (!params) return lp_err(s, LP_ETYPE, a->kw_ast[0], "F.%s() takes no keyword arguments", a->fname);
+    const char *names[8];
+    char buf[8][32];
+    int np = 0;
+    for (const char *p = params; *p && np < 8;) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        snprintf(buf[np], sizeof buf[np], "%.*s", (int)l, p);
+        names[np] = buf[np];
+        np++;
+        p += l + (e ? 1 : 0);
+    }
+    lp_val *v[8];
+    lp_ast *as[8];
+    lp_status st = lp_args_bind(s, a, names, np, v, as);
+    if (st != LP_OK) return st;
+    int last = -1;
+    for (int i = 0; i < np; i++)
+        if (v[i]) last = i;
+    for (int i = 0; i < last; i++)
+        if (!v[i]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "F.%s() is missing argument '%s'", a->fname, names[i]);
+    *vals = lp_arena_alloc(s->arena, sizeof(lp_val *) * 8);
+    *asts = lp_arena_alloc(s->arena, sizeof(lp_ast *) * 8);
+    if (!*vals || !*asts) return nomem(s);
+    memcpy(*vals, v, sizeof v);
+    memcpy(*asts, as, sizeof as);
+    *n = last + 1;
+    return LP_OK;
+}
+
+static lp_status one_arg(loupe_session *s, const lp_args *a, const char *what) {
+    if (a->npos == 1 && a->nkw == 0) return LP_OK;
+    return lp_err_span(s, LP_ETYPE, a->start, a->end, "F.%s() takes exactly one argument (%s), got %d", a->fname, what,
+                       a->npos + a->nkw);
+}
+
+static lp_status sort_col(loupe_session *s, lp_val *v, const lp_ast *n, int dir, int nulls, lp_val **out) {
+    lp_val *c = NULL, *r = NULL;
+    lp_status st = lp_to_col(s, v, n, true, &c);
+    if (st == LP_OK) st = copy_col(s, c, &r);
+    lp_val_unref(c);
+    if (st != LP_OK) return st;
+    r->u.col->dir = dir;
+    r->u.col->nulls = nulls;
+    *out = r;
+    return LP_OK;
+}
+
+LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, lp_val **out) {
+    *out = NULL;
+    if (!a) return unknown_function(s, name, -1, -1);
+    lp_status st;
+    if (strcmp(name, "col") == 0 || strcmp(name, "column") == 0) {
+        if ((st = one_arg(s, a, "a column name")) != LP_OK) return st;
+        if (a->pos[0]->kind != LV_STR)
+            return lp_err(s, LP_ETYPE, a->pos_ast[0], "col() takes a column name as a string, got %s",
+                          lp_val_type_name(a->pos[0]));
+        return lp_to_col(s, a->pos[0], a->pos_ast[0], true, out);
+    }
+    if (strcmp(name, "lit") == 0) {
+        if ((st = one_arg(s, a, "a value")) != LP_OK) return st;
+        return lp_to_lit_col(s, a->pos[0], a->pos_ast[0], out);
+    }
+    if (strcmp(name, "expr") == 0) {
+        if ((st = one_arg(s, a, "a SQL expression string")) != LP_OK) return st;
+        if (a->pos[0]->kind != LV_STR) return lp_err(s, LP_ETYPE, a->pos_ast[0], "F.expr() takes a SQL expression string");
+        return lp_df_sql_expr(s, a->pos[0]->u.s.p, a->pos[0]->u.s.n, a->pos_ast[0], true, out);
+    }
+    if (strcmp(name, "when") == 0) {
+        if (a->npos != 2 || a->nkw)
+            return lp_err_span(s, LP_ETYPE, a->start, a->end, "F.when() takes a condition and a value");
+        lp_val *c = NULL, *v = NULL;
+        st = lp_to_col(s, a->pos[0], a->pos_ast[0], false, &c);
+        if (st == LP_OK) st = lp_to_lit_col(s, a->pos[1], a->pos_ast[1], &v);
+        if (st == LP_OK) {
+            lp_val *two[2] = {c, v};
+            st = build_call(s, LP_FN_CASE, two, 2, NULL, a->start, a->end, out);
+            if (st == LP_OK) (*out)->u.col->when = true;
+        }
+        lp_val_unref(c);
+        lp_val_unref(v);
+        return st;
+    }
+    if (strcmp(name, "desc") == 0 || strcmp(name, "asc") == 0 || strncmp(name, "desc_nulls", 10) == 0 ||
+        strncmp(name, "asc_nulls", 9) == 0) {
+        if ((st = one_arg(s, a, "a column")) != LP_OK) return st;
+        int dir = name[0] == 'd' ? 2 : 1;
+        int nulls = strstr(name, "nulls_first") ? 1 : strstr(name, "nulls_last") ? 0 : -1;
+        return sort_col(s, a->pos[0], a->pos_ast[0], dir, nulls, out);
+    }
+    if (strcmp(name, "broadcast") == 0) {
+        if ((st = one_arg(s, a, "a DataFrame")) != LP_OK) return st;
+        *out = lp_val_ref(a->pos[0]);  /* a hint for Spark's planner; one machine needs none */
+        return LP_OK;
+    }
+    const char *fname = name;
+    if (strcmp(name, "countDistinct") == 0 || strcmp(name, "approx_count_distinct") == 0) {
+        if (a->npos > 1)
+            return lp_err_span(s, LP_EUNSUPPORTED, a->pos_ast[1]->start, a->pos_ast[a->npos - 1]->end,
+                               "count_distinct over several columns is not supported yet; count distinct rows with "
+                               "df.select(...).distinct().count()");
+        fname = "count_distinct";
+    }
+    if (strcmp(name, "isnull") == 0 || strcmp(name, "isnotnull") == 0) {
+        if ((st = one_arg(s, a, "a column")) != LP_OK) return st;
+        lp_val *c = NULL;
+        if ((st = lp_to_col(s, a->pos[0], a->pos_ast[0], true, &c)) != LP_OK) return st;
+        st = build_call(s, name[2] == 'n' ? LP_FN_IS_NULL : LP_FN_IS_NOT_NULL, &c, 1, NULL, a->start, a->end, out);
+        lp_val_unref(c);
+        return st;
+    }
+    const lp_fninfo *fi = lp_fn_lookup(fname, strlen(fname));
+    if (!fi || (fi->flags & LP_FNF_OPERATOR)) return unknown_function(s, name, a->start, a->end);
+    const struct fspec *sp = find_spec(fname);
+    lp_val **vals;
+    lp_ast **asts;
+    int n;
+    if ((st = positional(s, a, sp ? sp->params : NULL, &vals, &asts, &n)) != LP_OK) return st;
+    if (n > 64) return lp_err_span(s, LP_ELIMIT, a->start, a->end, "too many arguments (%d)", n);
+    lp_val *cols[64];
+    int k = 0;
+    st = LP_OK;
+    for (int i = 0; i < n && st == LP_OK; i++) {
+        bool lit = sp && i < 32 && (sp->lit >> i & 1);
+        /* count("*") is count(1), as PySpark's */
+        if (fi->id == LP_FN_AGG_COUNT && vals[i]->kind == LV_STR && strcmp(vals[i]->u.s.p, "*") == 0) {
+            lp_val *one = lp_val_int(1);
+            if (!one) { st = nomem(s); break; }
+            st = lp_to_lit_col(s, one, asts[i], &cols[k]);
+            lp_val_unref(one);
+        } else if (lit) {
+            st = lp_to_lit_col(s, vals[i], asts[i], &cols[k]);
+        } else {
+            st = lp_to_col(s, vals[i], asts[i], true, &cols[k]);
+            if (st == LP_OK && cols[k]->u.col->star) {
+                lp_val_unref(cols[k]);
+                st = lp_err(s, LP_ETYPE, asts[i], "'*' is only allowed in count(\"*\") and select(\"*\")");
+            }
+        }
+        if (st == LP_OK) k++;
+    }
+    if (st == LP_OK) st = build_call(s, fi->id, cols, k, fname, a->start, a->end, out);
+    for (int i = 0; i < k; i++) lp_val_unref(cols[i]);
+    return st;
+}
+
+/* ---- Column methods ---- */
+
+#define METHOD(fn) static lp_status fn(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out)
+
+static lp_status bind1(loupe_session *s, const lp_args *a, const char *p, lp_val **v, lp_ast **ast, bool required) {
+    const char *const ps[] = {p};
+    lp_status st = lp_args_bind(s, a, ps, 1, v, ast);
+    if (st == LP_OK && required && !*v)
+        st = lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() is missing its argument '%s'", a->fname, p);
+    return st;
+}
+
+METHOD(m_alias) {
+    if (a->npos < 1 || a->nkw || a->pos[0]->kind != LV_STR)
+        return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() takes the new name as a string", a->fname);
+    lp_status st = copy_col(s, self, out);
+    if (st != LP_OK) return st;
+    lp_colv *c = (*out)->u.col;
+    if (!(c->alias = lp_arena_strndup(&c->arena, a->pos[0]->u.s.p, a->pos[0]->u.s.n))) return nomem(s);
+    return LP_OK;
+}
+
+METHOD(m_cast) {
+    lp_val *v;
+    lp_ast *ast;
+    lp_status st = bind1(s, a, "dataType", &v, &ast, true);
+    if (st != LP_OK) return st;
+    if (v->kind != LV_STR)
+        return lp_err(s, LP_ETYPE, ast, "cast() takes the type as a string such as 'int', 'double', 'string' or 'date'");
+    lp_type t;
+    if (!lp_type_parse(v->u.s.p, v->u.s.n, &t)) {
+        int64_t b = lp_str_offset(ast, 0);
+        lp_err_span(s, LP_EVALUE, b >= 0 ? b : ast->start, b >= 0 ? b + (int64_t)v->u.s.n : ast->end,
+                    "unknown type '%s'", v->u.s.p);
+        lp_hint(s, "types: int, bigint, double, float, string, boolean, date, timestamp, array<string>");
+        return LP_EVALUE;
+    }
+    lp_colv *c = lp_colv_new();
+    if (!c) return nomem(s);
+    lp_expr *x = lp_colv_import(c, self->u.col, a->start, a->end);
+    c->e = x ? lp_expr_cast_as(&c->arena, x, t, v->u.s.p, v->u.s.n, a->start, a->end) : NULL;
+    if (!c->e) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    *out = lp_val_colv(&c);
+    return *out ? LP_OK : nomem(s);
+}
+
+static lp_status unary_fn(loupe_session *s, lp_val *self, const lp_args *a, lp_fn fn, lp_val **out) {
+    if (a->npos || a->nkw) return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() takes no arguments", a->fname);
+    return build_call(s, fn, &self, 1, NULL, a->start, a->end, out);
+}
+METHOD(m_isnull) { return unary_fn(s, self, a, LP_FN_IS_NULL, out); }
+METHOD(m_isnotnull) { return unary_fn(s, self, a, LP_FN_IS_NOT_NULL, out); }
+METHOD(m_isnan) { return unary_fn(s, self, a, LP_FN_ISNAN, out); }
+
+/* self fn literal-args...: like, rlike, contains, startswith, endswith, eqNullSafe. */
+static lp_status binary_fn(loupe_session *s, lp_val *self, const lp_args *a, lp_fn fn, const char *p, bool lit,
+                           lp_val **out) {
+    lp_val *v;
+    lp_ast *ast;
+    lp_status st = bind1(s, a, p, &v, &ast, true);
+    if (st != LP_OK) return st;
+    lp_val *c = NULL;
+    if ((st = lit ? lp_to_lit_col(s, v, ast, &c) : lp_to_col(s, v, ast, false, &c)) != LP_OK) return st;
+    lp_val *two[2] = {self, c};
+    st = build_call(s, fn, two, 2, NULL, a->start, a->end, out);
+    lp_val_unref(c);
+    return st;
+}
+METHOD(m_like) { return binary_fn(s, self, a, LP_FN_LIKE, "other", true, out); }
+METHOD(m_ilike) { return binary_fn(s, self, a, LP_FN_ILIKE, "other", true, out); }
+METHOD(m_rlike) { return binary_fn(s, self, a, LP_FN_RLIKE, "other", true, out); }
+METHOD(m_contains) { return binary_fn(s, self, a, LP_FN_CONTAINS, "other", true, out); }
+METHOD(m_startswith) { return binary_fn(s, self, a, LP_FN_STARTSWITH, "other", true, out); }
+METHOD(m_endswith) { return binary_fn(s, self, a, LP_FN_ENDSWITH, "other", true, out); }
+METHOD(m_eqnullsafe) { return binary_fn(s, self, a, LP_FN_EQ_NS, "other", true, out); }
+METHOD(m_getitem) { return binary_fn(s, self, a, LP_FN_GET, "key", true, out); }
+
+METHOD(m_isin) {
+    if (a->nkw) return lp_err(s, LP_ETYPE, a->kw_ast[0], "isin() takes values, not keyword arguments");
+    lp_val **vals;
+    lp_ast **asts;
+    int n;
+    lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &vals, &asts, &n);
+    if (st != LP_OK) return st;
+    if (n == 0) return lp_err_span(s, LP_ETYPE, a->start, a->end, "isin() needs at least one value");
+    if (n > 60) {
+        /* long lists: an OR of equalities would be deep; IN takes any number of arguments */
+    }
+    lp_val **cols = lp_arena_zalloc(s->arena, sizeof(lp_val *) * (size_t)(n + 1));
+    if (!cols) return nomem(s);
+    cols[0] = lp_val_ref(self);
+    int k = 1;
+    for (int i = 0; i < n && st == LP_OK; i++)
+        if ((st = lp_to_lit_col(s, vals[i], asts[i], &cols[k])) == LP_OK) k++;
+    if (st == LP_OK) {
+        lp_colv *c = lp_colv_new();
+        lp_expr **args = c ? lp_arena_alloc(&c->arena, sizeof(lp_expr *) * (size_t)k) : NULL;
+        for (int i = 0; args && i < k; i++)
+            if (!(args[i] = lp_colv_import(c, cols[i]->u.col, a->start, a->end))) args = NULL;
+        if (args) c->e = lp_expr_call(&c->arena, LP_FN_IN, args, k, a->start, a->end);
+        if (!c || !c->e) {
+            lp_colv_free(c);
+            st = nomem(s);
+        } else if (!(*out = lp_val_colv(&c))) {
+            st = nomem(s);
+        }
+    }
+    for (int i = 0; i < k; i++) lp_val_unref(cols[i]);
+    return st;
+}
+
+METHOD(m_between) {
+    static const char *const p[] = {"lowerBound", "upperBound"};
+    lp_val *v[2];
+    lp_ast *ast[2];
+    lp_status st = lp_args_bind(s, a, p, 2, v, ast);
+    if (st != LP_OK) return st;
+    if (!v[0] || !v[1]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "between() takes a lower and an upper bound");
+    lp_val *lo = NULL, *hi = NULL;
+    st = lp_to_lit_col(s, v[0], ast[0], &lo);
+    if (st == LP_OK) st = lp_to_lit_col(s, v[1], ast[1], &hi);
+    if (st == LP_OK) {
+        lp_val *three[3] = {self, lo, hi};
+        st = build_call(s, LP_FN_BETWEEN, three, 3, NULL, a->start, a->end, out);
+    }
+    lp_val_unref(lo);
+    lp_val_unref(hi);
+    return st;
+}
+
+METHOD(m_substr) {
+    static const char *const p[] = {"startPos", "length"};
+    lp_val *v[2];
+    lp_ast *ast[2];
+    lp_status st = lp_args_bind(s, a, p, 2, v, ast);
+    if (st != LP_OK) return st;
+    if (!v[0] || !v[1]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "substr() takes a start position and a length");
+    lp_val *x = NULL, *y = NULL;
+    st = lp_to_lit_col(s, v[0], ast[0], &x);
+    if (st == LP_OK) st = lp_to_lit_col(s, v[1], ast[1], &y);
+    if (st == LP_OK) {
+        lp_val *three[3] = {self, x, y};
+        st = build_call(s, LP_FN_SUBSTRING, three, 3, "substring", a->start, a->end, out);
+    }
+    lp_val_unref(x);
+    lp_val_unref(y);
+    return st;
+}
+
+static lp_status dir_method(loupe_session *s, lp_val *self, const lp_args *a, int dir, int nulls, lp_val **out) {
+    if (a->npos || a->nkw) return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() takes no arguments", a->fname);
+    lp_status st = copy_col(s, self, out);
+    if (st != LP_OK) return st;
+    (*out)->u.col->dir = dir;
+    (*out)->u.col->nulls = nulls;
+    return LP_OK;
+}
+METHOD(m_desc) { return dir_method(s, self, a, 2, -1, out); }
+METHOD(m_asc) { return dir_method(s, self, a, 1, -1, out); }
+METHOD(m_desc_nl) { return dir_method(s, self, a, 2, 0, out); }
+METHOD(m_desc_nf) { return dir_method(s, self, a, 2, 1, out); }
+METHOD(m_asc_nl) { return dir_method(s, self, a, 1, 0, out); }
+METHOD(m_asc_nf) { return dir_method(s, self, a, 1, 1, out); }
+
+/* when(...).when(c, v) and .otherwise(v): extend the CASE's argument list. */
+static lp_status extend_case(loupe_session *s, lp_val *self, const lp_args *a, lp_val *const *add, int nadd, bool close,
+                             lp_val **out) {
+    const lp_expr *e = self->u.col->e;
+    if (!self->u.col->when || e->kind != LP_EXPR_CALL || e->fn != LP_FN_CASE) {
+        lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() can only follow F.when(...)", a->fname);
+        lp_hint(s, "start the chain with F.when(condition, value)");
+        return LP_ETYPE;
+    }
+    lp_colv *c = lp_colv_new();
+    if (!c) return nomem(s);
+    lp_expr *base = lp_colv_import(c, self->u.col, a->start, a->end);
+    lp_expr **args = base ? lp_arena_alloc(&c->arena, sizeof(lp_expr *) * (size_t)(base->nargs + nadd)) : NULL;
+    if (!args) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    memcpy(args, base->args, sizeof(lp_expr *) * (size_t)base->nargs);
+    for (int i = 0; i < nadd; i++)
+        if (!(args[base->nargs + i] = lp_colv_import(c, add[i]->u.col, a->start, a->end))) {
+            lp_colv_free(c);
+            return nomem(s);
+        }
+    c->e = lp_expr_call(&c->arena, LP_FN_CASE, args, base->nargs + nadd, base->start, a->end);
+    c->when = !close;
+    if (!c->e) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    *out = lp_val_colv(&c);
+    return *out ? LP_OK : nomem(s);
+}
+
+METHOD(m_when) {
+    static const char *const p[] = {"condition", "value"};
+    lp_val *v[2];
+    lp_ast *ast[2];
+    lp_status st = lp_args_bind(s, a, p, 2, v, ast);
+    if (st != LP_OK) return st;
+    if (!v[0] || !v[1]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "when() takes a condition and a value");
+    lp_val *c = NULL, *x = NULL;
+    st = lp_to_col(s, v[0], ast[0], false, &c);
+    if (st == LP_OK) st = lp_to_lit_col(s, v[1], ast[1], &x);
+    if (st == LP_OK) {
+        lp_val *two[2] = {c, x};
+        st = extend_case(s, self, a, two, 2, false, out);
+    }
+    lp_val_unref(c);
+    lp_val_unref(x);
+    return st;
+}
+
+METHOD(m_otherwise) {
+    lp_val *v;
+    lp_ast *ast;
+    lp_status st = bind1(s, a, "value", &v, &ast, true);
+    if (st != LP_OK) return st;
+    lp_val *x = NULL;
+    if ((st = lp_to_lit_col(s, v, ast, &x)) != LP_OK) return st;
+    st = extend_case(s, self, a, &x, 1, true, out);
+    lp_val_unref(x);
+    return st;
+}
+
+METHOD(m_over) {
+    (void)self;
+    (void)out;
+    return lp_err_span(s, LP_EUNSUPPORTED, a->start, a->end, "window functions (over) are not supported yet");
+}
+
+static const lp_method col_methods[] = {
+    {"alias", m_alias, "*alias"}, {"name", m_alias, "*alias"}, {"cast", m_cast, "dataType"},
+    {"astype", m_cast, "dataType"}, {"isNull", m_isnull, ""}, {"isNotNull", m_isnotnull, ""},
+    {"isNaN", m_isnan, ""}, {"isin", m_isin, "*cols"}, {"between", m_between, "lowerBound, upperBound"},
+    {"like", m_like, "other"}, {"ilike", m_ilike, "other"}, {"rlike", m_rlike, "other"},
+    {"contains", m_contains, "other"}, {"startswith", m_startswith, "other"}, {"endswith", m_endswith, "other"},
+    {"eqNullSafe", m_eqnullsafe, "other"}, {"getItem", m_getitem, "key"}, {"substr", m_substr, "startPos, length"},
+    {"desc", m_desc, ""}, {"asc", m_asc, ""}, {"desc_nulls_last", m_desc_nl, ""}, {"desc_nulls_first", m_desc_nf, ""},
+    {"asc_nulls_last", m_asc_nl, ""}, {"asc_nulls_first", m_asc_nf, ""}, {"when", m_when, "condition, value"},
+    {"otherwise", m_otherwise, "value"}, {"over", m_over, "window"},
+};
+
+const lp_method *lp_col_methods(int *n) {
+    *n = (int)LP_ARRAY_LEN(col_methods);
+    return col_methods;
+}
