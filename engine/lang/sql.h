@@ -82,6 +82,14 @@ typedef struct lp_sql_qref {
 
 typedef struct lp_sql_tree lp_sql_tree;
 
+/* `x [NOT] IN (query)` in a query: `node` is a one-argument IN call (x), which the planner turns
+ * into a semi join (anti join, null-aware, for NOT IN) when it is a WHERE conjunct. */
+typedef struct lp_sql_subq {
+    const lp_expr *node;
+    lp_sql_tree *q;
+    struct lp_sql_subq *next;
+} lp_sql_subq;
+
 /* One item of a select list: an expression with its alias, or a star (`*` or `t.*`). */
 typedef struct lp_sql_item {
     lp_expr *e;          /* NULL for a star */
@@ -143,8 +151,9 @@ struct lp_sql_tree {
     int64_t limit;       /* -1: none */
 };
 
-/* Parses a whole query into the arena; *qrefs lists its qualified column references. */
+/* Parses a whole query into the arena; *qrefs lists its qualified column references, *subqs its
+ * IN (query) predicates. */
 LP_WUR lp_status lp_sql_parse_query(lp_arena *a, const char *s, size_t n, int64_t base, lp_sql_tree **out,
-                                    lp_sql_qref **qrefs, lp_diag *d);
+                                    lp_sql_qref **qrefs, lp_sql_subq **subqs, lp_diag *d);
 
 #endif /* LP_SQL_H */

@@ -529,9 +529,24 @@ static lp_status parse_predicate(parser *p, lp_expr **out) {
         if (is_kw(op, "in")) {
             lp_sql_tok *open = cur(p);
             if (!is_op(open, "(")) return lp_sqlp_error(p, open, "expected '(' and a list of values after IN");
-            if (is_kw(peek(p, 1), "select") || is_kw(peek(p, 1), "with"))
-                return lp_sqlp_unsupported(p, open->start, peek(p, 1)->end, "IN (subquery) is not supported yet");
+            bool sub = is_kw(peek(p, 1), "select") || is_kw(peek(p, 1), "with");
+            if (sub && !p->query)
+                return lp_sqlp_unsupported(p, open->start, peek(p, 1)->end,
+                                           "IN (subquery) is only supported in spark.sql queries");
             p->pos++;
+            if (sub) { /* x IN (query): a one-argument IN that the planner makes a semi join */
+                lp_sql_subq *sq = lp_arena_zalloc(p->a, sizeof *sq);
+                if (!sq) return lp_sqlp_nomem(p);
+                TRY(lp_sqlp_subquery(p, &sq->q));
+                end = S(p, cur(p)->end);
+                TRY(lp_sqlp_expect_close(p, open, ")"));
+                if (!(*out = lp_expr_call(p->a, LP_FN_IN, &x, 1, x->start, end))) return lp_sqlp_nomem(p);
+                sq->node = *out;
+                sq->next = p->subqs;
+                p->subqs = sq;
+                if (neg && !(*out = call1(p, LP_FN_NOT, *out, x->start, end))) return lp_sqlp_nomem(p);
+                continue;
+            }
             exprvec args = {0};
             if (!vec_push(p, &args, x)) return lp_sqlp_nomem(p);
             for (;;) {

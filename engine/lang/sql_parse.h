@@ -19,6 +19,7 @@ typedef struct parser {
     int nt, pos;
     bool query;          /* dotted names are qualified references */
     lp_sql_qref *qrefs;
+    lp_sql_subq *subqs;
     int depth;
     int implicit_alias;  /* index of the last name read as an alias without AS, or -1 */
 } parser;
@@ -42,6 +43,8 @@ LP_WUR lp_status lp_sqlp_init(parser *p, lp_arena *a, const char *s, size_t n, i
 LP_WUR lp_status lp_sqlp_expr(parser *p, lp_expr **out);
 /* alias -> [AS] name; *alias NULL when there is none. */
 LP_WUR lp_status lp_sqlp_alias(parser *p, const char **alias);
+/* query -> [WITH ...] select (UNION select)* [ORDER BY ...] [LIMIT n] (sql_select.c). */
+LP_WUR lp_status lp_sqlp_subquery(parser *p, lp_sql_tree **out);
 /* A name: an identifier that is not a reserved word, or a `quoted name`. */
 bool lp_sqlp_is_name(const lp_sql_tok *t);
 /* "syntax error at 'FROM': expected ...", spanning t (LP_ESYNTAX). */

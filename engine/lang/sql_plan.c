@@ -53,6 +53,7 @@ typedef struct planner {
     lp_arena *a;
     const lp_sql_catalog *cat;
     const lp_sql_qref *qrefs;
+    const lp_sql_subq *subqs;
     cte *ctes, *owned;
     lp_diag *d;
 } planner;
@@ -95,6 +96,12 @@ static const lp_sql_qref *qref_of(planner *pl, const lp_expr *e) {
     return NULL;
 }
 
+static const lp_sql_subq *subq_of(planner *pl, const lp_expr *e) {
+    for (const lp_sql_subq *q = pl->subqs; q; q = q->next)
+        if (q->node == e) return q;
+    return NULL;
+}
+
 static rel *find_rel(scope *sc, const char *alias) {
     for (int i = 0; i < sc->nrels; i++)
         if (sc->rels[i].alias && strcmp(sc->rels[i].alias, alias) == 0) return &sc->rels[i];
@@ -132,6 +139,12 @@ static lp_status check_ambiguous(planner *pl, scope *sc, const lp_expr *e) {
  * column-index nodes); unqualified names are left for the builders to bind. */
 static lp_status resolve(planner *pl, scope *sc, lp_expr **pe) {
     lp_expr *e = *pe;
+    if (subq_of(pl, e)) {
+        lp_diag_set(pl->d, LP_EUNSUPPORTED, "IN (subquery) is only supported as a WHERE condition (combined with AND)");
+        lp_diag_hint(pl->d, "join the subquery instead: ... JOIN (subquery) s ON x = s.y");
+        lp_diag_span(pl->d, e->start, e->end);
+        return LP_EUNSUPPORTED;
+    }
     if (e->kind == LP_EXPR_CALL) {
         for (int i = 0; i < e->nargs; i++) TRY(resolve(pl, sc, &e->args[i]));
         return LP_OK;
@@ -739,6 +752,93 @@ static lp_status plan_grouped(planner *pl, const lp_sql_select *sel, scope *sc, 
     return step(p, lp_plan_project(*p, ex, nm, it->n, &next, pl->d), &next);
 }
 
+/* Replaces unqualified names in a resolved tree by the indexes they have in sc, so that the tree
+ * means the same over sc ++ another input. */
+static lp_status pin_names(planner *pl, scope *sc, lp_expr **pe) {
+    lp_expr *e = *pe;
+    if (e->kind == LP_EXPR_CALL)
+        for (int i = 0; i < e->nargs; i++) TRY(pin_names(pl, sc, &e->args[i]));
+    if (e->kind != LP_EXPR_COL || e->by_index) return LP_OK;
+    int c = find_name(sc->names, sc->ncols, e->name);
+    if (c < 0) return LP_OK;  /* the binder explains */
+    if (!(*pe = lp_expr_col_index(pl->a, c, sc->names[c], e->start, e->end))) return nomem(pl);
+    return LP_OK;
+}
+
+static lp_expr *call2(planner *pl, lp_fn fn, lp_expr *x, lp_expr *y) {
+    lp_expr *two[2] = {x, y};
+    return x && y ? lp_expr_call(pl->a, fn, two, 2, -1, -1) : NULL;
+}
+
+/* `x IN (query)` as a WHERE conjunct: a left semi join of sc's plan with the query on x = its
+ * column. `x NOT IN (query)` keeps SQL's null semantics: an anti join, then no rows at all when
+ * the query returns a null, and a null x only when the query returns no rows. The scope's
+ * columns are unchanged. */
+static lp_status plan_in_subquery(planner *pl, scope *sc, const lp_sql_subq *sq, bool neg) {
+    lp_plan *sub = NULL, *left = NULL, *next = NULL, *stats = NULL;
+    lp_expr *x = sq->node->args[0];
+    int nl = sc->p->ncols;
+    lp_status st = plan_tree(pl, sq->q, &sub);
+    if (st == LP_OK && sub->ncols != 1) {
+        lp_diag_set(pl->d, LP_ETYPE, "the subquery of IN must return one column, got %d", sub->ncols);
+        lp_diag_span(pl->d, sq->node->start, sq->node->end);
+        st = LP_ETYPE;
+    }
+    if (st == LP_OK) st = resolve(pl, sc, &x);
+    if (st == LP_OK) st = pin_names(pl, sc, &x);
+    lp_expr **cols = lp_arena_alloc(pl->a, (size_t)(nl + 1) * sizeof *cols);
+    if (st == LP_OK && !cols) st = nomem(pl);
+    for (int i = 0; st == LP_OK && i < nl; i++)
+        if (!(cols[i] = lp_expr_col_index(pl->a, i, sc->p->names[i], -1, -1))) st = nomem(pl);
+    /* x as a column of the left input (a hidden one when it is an expression) */
+    int xcol = x->kind == LP_EXPR_COL ? x->col : nl;
+    left = lp_plan_ref(sc->p);
+    if (st == LP_OK && xcol == nl) {
+        cols[nl] = x;
+        st = step(&left, lp_plan_project(left, cols, NULL, nl + 1, &next, pl->d), &next);
+    }
+    lp_expr *xc = st == LP_OK ? lp_expr_col_index(pl->a, xcol, left->names[xcol], x->start, x->end) : NULL;
+    lp_expr *yc = st == LP_OK ? lp_expr_col_index(pl->a, left->ncols, sub->names[0], -1, -1) : NULL;
+    lp_expr *cond = st == LP_OK ? call2(pl, LP_FN_EQ, xc, yc) : NULL;
+    if (st == LP_OK && !cond) st = nomem(pl);
+    if (st == LP_OK) st = step(&left, lp_plan_join_on(left, sub, cond, neg ? LP_JOIN_ANTI : LP_JOIN_SEMI, &next, pl->d), &next);
+    if (st == LP_OK && neg) {
+        /* one row: how many rows the query returned, and how many were null */
+        lp_expr *y = lp_expr_col_index(pl->a, 0, sub->names[0], -1, -1);
+        lp_expr *isnull = y ? lp_expr_call(pl->a, LP_FN_IS_NULL, &y, 1, -1, -1) : NULL;
+        lp_expr *one = lp_expr_int(pl->a, 1);
+        lp_expr *when = call2(pl, LP_FN_CASE, isnull, one);
+        lp_expr *aggs[2] = {NULL, NULL};
+        if (!when || (st = lp_expr_call_named(pl->a, "count", 5, &one, 1, -1, -1, &aggs[0], pl->d)) ||
+            (st = lp_expr_call_named(pl->a, "count", 5, &when, 1, -1, -1, &aggs[1], pl->d)))
+            st = st ? st : nomem(pl);
+        const char *names[2] = {"__rows", "__nulls"};
+        if (st == LP_OK) st = lp_plan_aggregate(sub, NULL, NULL, 0, aggs, names, 2, &stats, pl->d);
+        if (st == LP_OK) st = step(&left, lp_plan_join_on(left, stats, NULL, LP_JOIN_CROSS, &next, pl->d), &next);
+        int n = left ? left->ncols : 0;
+        lp_expr *rows = lp_expr_col_index(pl->a, n - 2, "__rows", -1, -1);
+        lp_expr *nulls = lp_expr_col_index(pl->a, n - 1, "__nulls", -1, -1);
+        lp_expr *xv = lp_expr_col_index(pl->a, xcol, "x", -1, -1);
+        lp_expr *xnn = xv ? lp_expr_call(pl->a, LP_FN_IS_NOT_NULL, &xv, 1, -1, -1) : NULL;
+        lp_expr *keep = call2(pl, LP_FN_AND, call2(pl, LP_FN_EQ, nulls, lp_expr_int(pl->a, 0)),
+                              call2(pl, LP_FN_OR, xnn, call2(pl, LP_FN_EQ, rows, lp_expr_int(pl->a, 0))));
+        if (st == LP_OK && !keep) st = nomem(pl);
+        if (st == LP_OK) st = step(&left, lp_plan_filter(left, keep, &next, pl->d), &next);
+    }
+    if (st == LP_OK && left->ncols != nl)
+        st = step(&left, lp_plan_project(left, cols, (const char *const *)sc->p->names, nl, &next, pl->d), &next);
+    lp_plan_unref(sub);
+    lp_plan_unref(stats);
+    if (st != LP_OK) {
+        lp_plan_unref(left);
+        return st;
+    }
+    lp_plan_unref(sc->p);
+    sc->p = left;
+    sc->names = (const char *const *)left->names;
+    return LP_OK;
+}
+
 /* A single-row, no-column table: the input of SELECT without FROM. */
 static lp_status one_row(planner *pl, lp_plan **out) {
     lp_table *t = lp_table_new(0, NULL, NULL);
@@ -770,7 +870,15 @@ static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order
     }
     items it = {0};
     lp_plan *next = NULL;
-    /* what the joins left of WHERE */
+    for (int i = 0; i < cj.n; i++) {
+        lp_expr *e = cj.e[i];
+        bool neg = e && e->kind == LP_EXPR_CALL && e->fn == LP_FN_NOT;
+        const lp_sql_subq *sq = e ? subq_of(pl, neg ? e->args[0] : e) : NULL;
+        if (!sq) continue;
+        if ((st = plan_in_subquery(pl, &sc, sq, neg))) goto fail;
+        cj.e[i] = NULL;
+    }
+    /* what the joins and semi joins left of WHERE */
     lp_expr *where = NULL;
     for (int i = 0; i < cj.n; i++) {
         lp_expr *e = cj.e[i];
@@ -899,9 +1007,10 @@ lp_status lp_sql_query(const char *s, size_t n, int64_t base, const lp_sql_catal
     lp_arena_init(&a);
     lp_sql_tree *q = NULL;
     lp_sql_qref *qrefs = NULL;
-    lp_status st = lp_sql_parse_query(&a, s, n, base, &q, &qrefs, d);
+    lp_sql_subq *subqs = NULL;
+    lp_status st = lp_sql_parse_query(&a, s, n, base, &q, &qrefs, &subqs, d);
     if (st == LP_OK) {
-        planner pl = {&a, cat, qrefs, NULL, NULL, d};
+        planner pl = {&a, cat, qrefs, subqs, NULL, NULL, d};
         st = plan_tree(&pl, q, out);
         for (cte *c = pl.owned; c; c = c->owned) lp_plan_unref(c->p);
     }

@@ -299,10 +299,13 @@ static lp_status parse_query(parser *p, lp_sql_tree **out) {
     return LP_OK;
 }
 
+lp_status lp_sqlp_subquery(parser *p, lp_sql_tree **out) { return parse_query(p, out); }
+
 lp_status lp_sql_parse_query(lp_arena *a, const char *s, size_t n, int64_t base, lp_sql_tree **out,
-                             lp_sql_qref **qrefs, lp_diag *d) {
+                             lp_sql_qref **qrefs, lp_sql_subq **subqs, lp_diag *d) {
     *out = NULL;
     *qrefs = NULL;
+    *subqs = NULL;
     parser p;
     TRY(lp_sqlp_init(&p, a, s, n, base, d));
     p.query = true;
@@ -315,5 +318,6 @@ lp_status lp_sql_parse_query(lp_arena *a, const char *s, size_t n, int64_t base,
     }
     *out = q;
     *qrefs = p.qrefs;
+    *subqs = p.subqs;
     return LP_OK;
 }
