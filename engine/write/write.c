@@ -11,7 +11,9 @@
  *   0644 (mkstemp gives 0600), fsync'ed, closed and renamed over the target; then the directory
  *   is fsync'ed so the rename itself survives a crash. Every write, fsync and close is checked
  *   (a full disk often shows only at fsync or close). On any failure -- I/O, memory,
- *   cancellation -- the temporary is unlinked and the target is as it was.
+ *   cancellation -- the temporary is unlinked and the target is as it was. In modes error and
+ *   ignore the final move is RENAME_NOREPLACE, so a file that appeared at `path` while we wrote
+ *   is not clobbered (the call then reports "already exists", or does nothing for ignore).
  *
  *   Append is copy-then-rename, not write-in-place: the existing file is copied into the
  *   temporary, the new rows follow, and the temporary replaces the file. That costs a copy of
@@ -367,6 +369,30 @@ static lp_status copy_existing(const char *path, int fd, int64_t *size, bool *en
     return st;
 }
 
+static lp_status exists_error(lp_diag *d, const char *path) {
+    lp_diag_set(d, LP_EIO, "path '%s' already exists", path);
+    lp_diag_hint(d, "use df.write.mode('overwrite') to replace it, or mode('append') to add the rows");
+    return LP_EIO;
+}
+
+/* Moves the finished temporary onto path. When the target did not exist at the start and the
+ * mode must not replace one (error, ignore), the move refuses to replace a file that appeared
+ * meanwhile (RENAME_NOREPLACE; *raced is set), so a concurrent writer's file is never lost;
+ * file systems without it fall back to a plain rename. */
+static lp_status publish(const char *tmp, const char *path, bool no_replace, bool *raced, lp_diag *d) {
+    *raced = false;
+    if (no_replace) {
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0) return LP_OK;
+        if (errno == EEXIST) {
+            *raced = true;
+            return LP_OK;
+        }
+        if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) return io_error(d, "write", path, errno);
+    }
+    if (rename(tmp, path) != 0) return io_error(d, "write", path, errno);
+    return LP_OK;
+}
+
 static bool has_suffix(const char *s, const char *suf) {
     size_t n = strlen(s), m = strlen(suf);
     return n >= m && strcmp(s + n - m, suf) == 0;
@@ -469,15 +495,16 @@ lp_status lp_write_file(lp_table *t, const char *path, const lp_write_opts *opts
     }
     lp_write_opts o = *opts;
     if (!o.null_value) o.null_value = "";
+    if (!o.sep) o.sep = ',';
     bool json;
     if (o.format == LOUPE_FORMAT_JSON) json = true;
     else if (o.format == LOUPE_FORMAT_CSV) json = false;
     else if (o.format == LOUPE_FORMAT_AUTO)
         json = has_suffix(path, ".json") || has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson");
     else return lp_diag_set(d, LP_EVALUE, "unknown output format %d", o.format);
-    if (!json && (o.sep == 0 || o.sep == '\n' || o.sep == '\r' || o.sep == o.quote)) {
-        lp_diag_set(d, LP_EVALUE, "cannot write CSV with sep '%c' (quote '%c')", o.sep ? o.sep : '0',
-                    o.quote ? o.quote : '0');
+    if (!json && (o.sep == '\n' || o.sep == '\r' || o.sep == o.quote)) {
+        lp_diag_set(d, LP_EVALUE, "cannot write CSV with sep %s (quote '%c')",
+                    o.sep == o.quote ? "equal to the quote" : "a newline", o.quote ? o.quote : '-');
         lp_diag_hint(d, "the separator must be one character other than the quote and a newline, e.g. sep=','");
         return LP_EVALUE;
     }
@@ -488,11 +515,7 @@ lp_status lp_write_file(lp_table *t, const char *path, const lp_write_opts *opts
     if (!exists && errno != ENOENT) return io_error(d, "write", path, errno);
     if (exists) {
         if (o.mode == LP_WRITE_IGNORE) return LP_OK;
-        if (o.mode == LP_WRITE_ERROR) {
-            lp_diag_set(d, LP_EIO, "path '%s' already exists", path);
-            lp_diag_hint(d, "use df.write.mode('overwrite') to replace it, or mode('append') to add the rows");
-            return LP_EIO;
-        }
+        if (o.mode == LP_WRITE_ERROR) return exists_error(d, path);
         if (S_ISDIR(sb.st_mode)) return io_error(d, "write", path, EISDIR);
     }
     bool appending = exists && o.mode == LP_WRITE_APPEND;
@@ -532,10 +555,14 @@ lp_status lp_write_file(lp_table *t, const char *path, const lp_write_opts *opts
 
     if (st == LP_OK && fsync(fd) != 0) st = io_error(d, "write", path, errno);
     if (close(fd) != 0 && st == LP_OK) st = io_error(d, "write", path, errno);
-    if (st == LP_OK && rename(tmp, path) != 0) st = io_error(d, "write", path, errno);
-    if (st != LP_OK) unlink(tmp);
+    bool raced = false;
+    if (st == LP_OK) st = publish(tmp, path, !exists && o.mode != LP_WRITE_OVERWRITE && o.mode != LP_WRITE_APPEND,
+                                  &raced, d);
+    if (st != LP_OK || raced) unlink(tmp);
     else sync_dir(path);
     lp_free(tmp);
+    if (raced && o.mode == LP_WRITE_IGNORE) return LP_OK;
+    if (raced) return exists_error(d, path);
     if (st == LP_OK) *written = rows;
     return st;
 }

@@ -31,7 +31,7 @@ typedef struct lp_write_opts {
                                 ".json"/".jsonl"/".ndjson" -> JSON, otherwise CSV) */
     lp_write_mode mode;
     bool header;             /* CSV: a first line of column names (default false, as Spark) */
-    char sep;                /* CSV: ',' */
+    char sep;                /* CSV: ',' (0 = the default) */
     char quote;              /* CSV: '"'; 0 = never quote */
     const char *null_value;  /* CSV: the text for null (default "": an empty field) */
 } lp_write_opts;

@@ -478,7 +478,7 @@ static void test_write_unwritable_directory(void **state) {
     dir_remove(dir);
 }
 
-static void test_write_bad_options(void **state) {
+static void test_write_options_and_empty_frames(void **state) {
     (void)state;
     char dir[64], path[160];
     dir_new(dir, sizeof dir);
@@ -491,6 +491,19 @@ static void test_write_bad_options(void **state) {
     o.sep = '\n';
     assert_int_equal(write_err(t, path, &o, &d), LP_EVALUE);
     assert_dir(dir, "");
+    /* an empty frame: the header alone (CSV), an empty file (JSON) */
+    const char *names[] = {"a", "b"};
+    lp_type types[] = {lp_type_of(LP_INT64), lp_type_of(LP_STRING)};
+    lp_table *empty = lp_table_new(2, names, types);
+    assert_non_null(empty);
+    o = opts(LOUPE_FORMAT_CSV, LP_WRITE_ERROR, true);
+    assert_int_equal(write_ok(empty, path, &o), 0);
+    assert_file(path, "a,b\n");
+    o = opts(LOUPE_FORMAT_JSON, LP_WRITE_OVERWRITE, true);
+    assert_int_equal(write_ok(empty, path, &o), 0);
+    assert_file(path, "");
+    lp_table_unref(empty);
+    unlink(path);
     /* NULL options are the defaults: CSV, no header */
     int64_t n = 0;
     assert_int_equal(lp_write_file(t, path, NULL, &n, &d), LP_OK);
@@ -678,7 +691,7 @@ int main(void) {
         TU_TEST(test_write_modes),
         TU_TEST(test_write_missing_directory),
         TU_TEST(test_write_unwritable_directory),
-        TU_TEST(test_write_bad_options),
+        TU_TEST(test_write_options_and_empty_frames),
         TU_TEST(test_write_fault_injection),
         TU_TEST(test_write_cancellation),
         TU_TEST(test_write_same_across_threads),
