@@ -5,7 +5,9 @@
  *   sql_lex.c    text -> tokens (spans, decoded literals), comments skipped;
  *   sql_parse.c  tokens -> expression trees (exec/expr.h);
  *   sql_select.c tokens -> a query tree (below), expressions through sql_parse.c;
- *   sql_plan.c   query tree -> logical plan (plan/plan.h): scopes, qualified names, aggregation.
+ *   sql_from.c   FROM clauses -> plans and scopes: qualified names, joins, IN (query);
+ *   sql_plan.c   the rest of a query tree -> a logical plan (plan/plan.h): grouping, ordering,
+ *                DISTINCT, UNION, WITH.
  * Every span is a byte offset into the user's cell: the caller passes `base`, the offset of the
  * SQL text's first byte in the cell, and every token's span is shifted by it.
  *

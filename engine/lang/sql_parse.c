@@ -348,7 +348,8 @@ static lp_status parse_primary(parser *p, lp_expr **out) {
     case LP_SQL_T_OP:
         if (is_op(t, "(")) {
             if (is_kw(peek(p, 1), "select") || is_kw(peek(p, 1), "with"))
-                return lp_sqlp_unsupported(p, t->start, peek(p, 1)->end, "subqueries in expressions are not supported yet");
+                return lp_sqlp_unsupported(p, t->start, peek(p, 1)->end,
+                                           "subqueries in expressions are not supported yet");
             p->pos++;
             TRY(lp_sqlp_expr(p, out));
             int64_t end = cur(p)->end;
@@ -441,7 +442,8 @@ static lp_status parse_mul(parser *p, lp_expr **out) {
         else if (is_op(t, "/")) fn = LP_FN_DIV;
         else if (is_op(t, "%")) fn = LP_FN_MOD;
         else if (is_kw(t, "div"))
-            return lp_sqlp_unsupported(p, t->start, t->end, "integer division (DIV) is not supported yet; use floor(a / b)");
+            return lp_sqlp_unsupported(p, t->start, t->end,
+                                       "integer division (DIV) is not supported yet; use floor(a / b)");
         else return LP_OK;
         p->pos++;
         lp_expr *r;
@@ -486,7 +488,8 @@ static lp_fn comparison(const lp_sql_tok *t) {
 }
 
 /* predicate -> concat ( cmp concat | IS [NOT] NULL | IS [NOT] DISTINCT FROM concat
- *                     | [NOT] IN '(' exprs ')' | [NOT] BETWEEN concat AND concat | [NOT] (LIKE|ILIKE|RLIKE|REGEXP) concat )* */
+ *                     | [NOT] IN '(' exprs ')' | [NOT] IN '(' query ')' | [NOT] BETWEEN concat AND concat
+ *                     | [NOT] (LIKE|ILIKE|RLIKE|REGEXP) concat )* */
 static lp_status parse_predicate(parser *p, lp_expr **out) {
     TRY(parse_concat(p, out));
     for (;;) {

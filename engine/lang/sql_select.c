@@ -89,7 +89,8 @@ static lp_status parse_from(parser *p, lp_sql_from **out) {
         lp_sql_tok *t = cur(p);
         bool comma = is_op(t, ",");
         if (is_kw(t, "natural"))
-            return lp_sqlp_unsupported(p, t->start, t->end, "NATURAL JOIN is not supported yet; use JOIN ... USING (columns)");
+            return lp_sqlp_unsupported(p, t->start, t->end,
+                                       "NATURAL JOIN is not supported yet; use JOIN ... USING (columns)");
         if (comma) {
             how = LP_JOIN_CROSS;
             p->pos++;
