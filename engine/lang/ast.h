@@ -63,6 +63,7 @@ typedef enum lp_ast_kind {
     LP_AST_UNARY,    /* op a: "-", "+", "~", "not" */
     LP_AST_BINARY,   /* a op b: + - * / // % ** & | ^ == != < <= > >= in "not in" is "is not" and or */
     LP_AST_STAR,     /* *a inside a call's arguments */
+    LP_AST_SLICE,    /* a:b inside [ ]: a and b may be NULL */
 } lp_ast_kind;
 
 typedef struct lp_ast lp_ast;

@@ -749,9 +749,41 @@ static lp_status eval_call(loupe_session *s, const lp_ast *n, lp_val **out) {
 
 /* ---- indexing ---- */
 
+/* obj[lo:hi] of a list, tuple or string, with Python's clamping and negative indexes. */
+static lp_status slice(loupe_session *s, lp_val *obj, const lp_ast *sl, lp_val **out) {
+    int64_t len = obj->kind == LV_STR ? (int64_t)obj->u.s.n : obj->u.list.n, b[2] = {0, len};
+    const lp_ast *ends[2] = {sl->a, sl->b};
+    for (int k = 0; k < 2; k++) {
+        if (!ends[k]) continue;
+        lp_val *v = NULL;
+        lp_status st = lp_eval(s, ends[k], &v);
+        if (st == LP_OK && v->kind != LV_NONE) st = lp_want_int(s, v, ends[k], "a slice index", &b[k]);
+        lp_val_unref(v);
+        if (st != LP_OK) return st;
+        if (b[k] < 0) b[k] += len;
+        b[k] = b[k] < 0 ? 0 : b[k] > len ? len : b[k];
+    }
+    int64_t m = b[1] > b[0] ? b[1] - b[0] : 0;
+    if (obj->kind == LV_STR) {
+        *out = lp_val_str(obj->u.s.p + b[0], (size_t)m);
+    } else {
+        lp_val *l = lp_val_list(obj->kind, (int)m);
+        for (int64_t i = 0; l && i < m; i++) l->u.list.v[i] = lp_val_ref(obj->u.list.v[b[0] + i]);
+        *out = l;
+    }
+    return *out ? LP_OK : nomem(s);
+}
+
 static lp_status eval_index(loupe_session *s, const lp_ast *n, lp_val **out) {
     lp_val *obj = NULL, *ix = NULL;
     lp_status st = lp_eval(s, n->a, &obj);
+    if (st == LP_OK && n->b->kind == LP_AST_SLICE) {
+        if (obj->kind == LV_LIST || obj->kind == LV_TUPLE || obj->kind == LV_STR) st = slice(s, obj, n->b, out);
+        else st = lp_err(s, LP_ETYPE, n->b, "a slice a:b only applies to a list, a tuple or a string, not %s",
+                         lp_val_type_name(obj));
+        lp_val_unref(obj);
+        return st;
+    }
     if (st == LP_OK) st = lp_eval(s, n->b, &ix);
     if (st != LP_OK) goto done;
     switch (obj->kind) {
@@ -1164,6 +1196,7 @@ LP_WUR lp_status lp_eval(loupe_session *s, const lp_ast *n, lp_val **out) {
     case LP_AST_UNARY: st = eval_unary(s, n, out); break;
     case LP_AST_BINARY: st = eval_binary(s, n, out); break;
     case LP_AST_STAR: st = lp_err(s, LP_ESYNTAX, n, "*unpacking is only allowed in a call's arguments"); break;
+    case LP_AST_SLICE: st = lp_err(s, LP_ETYPE, n, "a slice a:b only applies to a list, a tuple or a string"); break;
     }
     s->depth--;
     if (st == LP_OK && !*out) st = nomem(s);

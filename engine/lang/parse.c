@@ -295,11 +295,21 @@ static lp_status primary(parser *P, lp_ast **out) {
             n = x;
         } else if (is_op(t, "[")) {
             P->i++;
-            lp_ast *x = node(P, LP_AST_INDEX, n->start, t->end), *ix;
+            lp_ast *x = node(P, LP_AST_INDEX, n->start, t->end), *ix = NULL;
             if (!x) return lp_diag_nomem(P->d, "parser");
-            if (is_op(peek(P), ":") || ((st = expr(P, &ix)) == LP_OK && is_op(peek(P), ":")))
-                return fail(P, peek(P), "an index", "slices are not supported; use F.slice or substring");
-            if (st != LP_OK) return st;
+            if (!is_op(peek(P), ":") && (st = expr(P, &ix)) != LP_OK) return st;
+            if (is_op(peek(P), ":")) {
+                /* slice -> [expr] ':' [expr] */
+                lp_token *colon = peek(P);
+                P->i++;
+                lp_ast *hi = NULL;
+                if (!is_op(peek(P), "]") && (st = expr(P, &hi)) != LP_OK) return st;
+                lp_ast *sl = node(P, LP_AST_SLICE, ix ? ix->start : colon->start, hi ? hi->end : colon->end);
+                if (!sl) return lp_diag_nomem(P->d, "parser");
+                sl->a = ix;
+                sl->b = hi;
+                ix = sl;
+            }
             /* df[["a", "b"]] and df["a", "b"] both select columns */
             if (is_op(peek(P), ",")) {
                 nodes ns = {0};

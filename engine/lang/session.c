@@ -425,6 +425,7 @@ LOUPE_WUR loupe_status loupe_run(loupe_session *s, const char *code, size_t n, c
     s->arena = &arena;
     s->depth = 0;
     lp_lang_cell = ++cells;
+    lp_cancel_clear();  /* an interrupt that came while nothing ran does not cancel this cell */
     lp_stmt *stmts = NULL;
     int nst = 0;
     lp_status st = lp_parse(&arena, code, n, &stmts, &nst, diag);
