@@ -25,7 +25,6 @@ void lp_sqlplan_scope_reset(scope *sc) {
     memset(sc, 0, sizeof *sc);
 }
 
-
 /* Appends "a, b, c" (at most 20 names) to the diagnostic's hint. */
 static void hint_list(lp_diag *d, const char *prefix, const char *extra, const char *const *names, int n) {
     char buf[400];
@@ -236,7 +235,6 @@ static lp_status using_scope(planner *pl, scope *l, scope *r, const lp_sql_from 
     return LP_OK;
 }
 
-
 int lp_sqlplan_count_and(const lp_expr *e) {
     if (e->kind != LP_EXPR_CALL || e->fn != LP_FN_AND) return 1;
     return lp_sqlplan_count_and(e->args[0]) + lp_sqlplan_count_and(e->args[1]);
@@ -388,7 +386,6 @@ done:
     lp_sqlplan_scope_reset(&r);
     return st;
 }
-
 
 /* Replaces *p by *next, the node just built from it with status st (keeps *p on error). */
 lp_status lp_sqlplan_step(lp_plan **p, lp_status st, lp_plan **next) {

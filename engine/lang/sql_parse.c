@@ -208,7 +208,12 @@ static lp_status parse_cast(parser *p, lp_expr **out) {
     if (t0->kind != LP_SQL_T_IDENT) return lp_sqlp_error(p, t0, "expected a type name, as in CAST(x AS INT)");
     int64_t tend = t0->end;
     p->pos++;
-    if (is_op(cur(p), "<")) { /* array<...>: up to the matching '>' */
+    if (is_op(cur(p), "(")) { /* decimal(10, 2), varchar(20): parameters the type ignores */
+        lp_sql_tok *open = cur(p);
+        while (!is_op(cur(p), ")") && cur(p)->kind != LP_SQL_T_EOF) p->pos++;
+        tend = cur(p)->end;
+        TRY(lp_sqlp_expect_close(p, open, ")"));
+    } else if (is_op(cur(p), "<")) { /* array<...>: up to the matching '>' */
         int depth = 0;
         do {
             if (is_op(cur(p), "<")) depth++;

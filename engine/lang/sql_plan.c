@@ -168,7 +168,6 @@ static lp_status sort_output(planner *pl, lp_plan **p, const lp_sql_order *order
     return LP_OK;
 }
 
-
 /* The outermost aggregate call in e, or NULL. */
 static const lp_expr *first_agg(const lp_expr *e) {
     if (e->kind != LP_EXPR_CALL) return NULL;

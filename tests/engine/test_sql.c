@@ -62,6 +62,8 @@ static void test_sql_expr_prints_spark_names(void **state) {
     expect_print("s ILIKE 'a%'", "ilike(s, a%)");
     expect_print("CAST(overall AS INT)", "CAST(overall AS INT)");
     expect_print("cast(x as string)", "CAST(x AS STRING)");
+    expect_print("CAST(x AS DECIMAL(10,2))", "CAST(x AS DECIMAL(10,2))");
+    expect_print("CAST(x AS array<string>)", "CAST(x AS ARRAY<STRING>)");
     expect_print("CASE WHEN a > 1 THEN 'x' ELSE 'y' END", "CASE WHEN (a > 1) THEN x ELSE y END");
     expect_print("CASE a WHEN 1 THEN 'one' WHEN 2 THEN 'two' END",
                  "CASE WHEN (a = 1) THEN one WHEN (a = 2) THEN two END");
