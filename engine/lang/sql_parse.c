@@ -385,7 +385,14 @@ static lp_status parse_primary(parser *p, lp_expr **out) {
     if (is_kw(t, "exists") && is_op(peek(p, 1), "("))
         return lp_sqlp_unsupported(p, t->start, t->end, "subqueries in expressions are not supported yet");
     if (is_op(peek(p, 1), "(")) return parse_call(p, out);
-    if (is_reserved(t)) return lp_sqlp_error(p, t, "expected an expression");
+    if (is_reserved(t)) {
+        lp_status st = lp_sqlp_error(p, t, "expected an expression");
+        if (p->pos > 0 && is_op(&p->t[p->pos - 1], ","))
+            lp_diag_hint(p->d, "is there an extra ',' before %s?", t->text);
+        else
+            lp_diag_hint(p->d, "%s is a keyword; a column with that name is written `%s`", t->text, t->text);
+        return st;
+    }
     return parse_column(p, out);
 }
 

@@ -455,7 +455,10 @@ static void test_sql_query_errors(void **state) {
     views_init(&v);
     expect_query_error(&v, "SELECT id FROM reviews WHERE", 5, LP_ESYNTAX,
                        "syntax error at end of input: expected an expression", 33, 33, NULL);
-    expect_query_error(&v, "SELECT id, FROM reviews", 0, LP_ESYNTAX, "syntax error at 'FROM': expected an expression", 11, 15, NULL);
+    expect_query_error(&v, "SELECT id, FROM reviews", 0, LP_ESYNTAX, "syntax error at 'FROM': expected an expression", 11, 15,
+                       "is there an extra ',' before FROM?");
+    expect_query_error(&v, "SELECT order FROM reviews", 0, LP_ESYNTAX, "syntax error at 'order': expected an expression", 7, 12,
+                       "order is a keyword; a column with that name is written `order`");
     expect_query_error(&v, "SELECT id FROM reviews ORDER BY 3", 0, LP_ENAME, "ORDER BY position 3 is not in the select list",
                        32, 33, "from 1 to 1");
     expect_query_error(&v, "SELECT id, count(*) FROM reviews GROUP BY 0", 0, LP_ENAME, "GROUP BY position 0 is not in the select list",
