@@ -17,7 +17,7 @@
 
 #include <stdio.h>
 
-#define MAX_DEPTH 500  /* nested parentheses and prefix operators: the parser recurses once each */
+#define MAX_DEPTH 500  /* nested parentheses, prefix operators and subqueries: one recursion each */
 
 static const char *const reserved[] = {
     "all", "and", "anti", "as", "asc", "between", "by", "case", "cross", "desc", "distinct", "div",
@@ -32,6 +32,14 @@ static bool is_reserved(const lp_sql_tok *t) {
     for (size_t i = 0; i < LP_ARRAY_LEN(reserved); i++)
         if (strcasecmp(t->text, reserved[i]) == 0) return true;
     return false;
+}
+
+lp_status lp_sqlp_deeper(parser *p, const lp_sql_tok *t) {
+    if (++p->depth <= MAX_DEPTH) return LP_OK;
+    lp_diag_set(p->d, LP_ELIMIT, "nested too deeply (more than %d levels)", MAX_DEPTH);
+    lp_diag_hint(p->d, "split the query with WITH name AS (...) or into several statements");
+    lp_diag_span(p->d, S(p, t->start), S(p, t->end));
+    return LP_ELIMIT;
 }
 
 lp_status lp_sqlp_nomem(parser *p) { return lp_diag_nomem(p->d, "SQL parser"); }
@@ -416,11 +424,7 @@ static lp_status parse_postfix(parser *p, lp_expr **out) {
 static lp_status parse_unary(parser *p, lp_expr **out) {
     lp_sql_tok *t = cur(p);
     if (!is_op(t, "-") && !is_op(t, "+")) return parse_postfix(p, out);
-    if (++p->depth > MAX_DEPTH) {
-        lp_diag_set(p->d, LP_ELIMIT, "expression nested too deeply");
-        lp_diag_span(p->d, S(p, t->start), S(p, t->end));
-        return LP_ELIMIT;
-    }
+    TRY(lp_sqlp_deeper(p, t));
     p->pos++;
     lp_sql_tok *num = cur(p);
     lp_expr *x;
@@ -552,7 +556,9 @@ static lp_status parse_predicate(parser *p, lp_expr **out) {
             if (sub) { /* x IN (query): a one-argument IN that the planner makes a semi join */
                 lp_sql_subq *sq = lp_arena_zalloc(p->a, sizeof *sq);
                 if (!sq) return lp_sqlp_nomem(p);
+                TRY(lp_sqlp_deeper(p, open));
                 TRY(lp_sqlp_subquery(p, &sq->q));
+                p->depth--;
                 end = S(p, cur(p)->end);
                 TRY(lp_sqlp_expect_close(p, open, ")"));
                 if (!(*out = lp_expr_call(p->a, LP_FN_IN, &x, 1, x->start, end))) return lp_sqlp_nomem(p);
@@ -599,11 +605,7 @@ static lp_status parse_predicate(parser *p, lp_expr **out) {
 static lp_status parse_not(parser *p, lp_expr **out) {
     lp_sql_tok *t = cur(p);
     if (!is_kw(t, "not") && !is_op(t, "!")) return parse_predicate(p, out);
-    if (++p->depth > MAX_DEPTH) {
-        lp_diag_set(p->d, LP_ELIMIT, "expression nested too deeply");
-        lp_diag_span(p->d, S(p, t->start), S(p, t->end));
-        return LP_ELIMIT;
-    }
+    TRY(lp_sqlp_deeper(p, t));
     p->pos++;
     lp_expr *x;
     TRY(parse_not(p, &x));
@@ -627,11 +629,7 @@ static lp_status parse_and(parser *p, lp_expr **out) {
 /* expr -> and (OR and)* */
 lp_status lp_sqlp_expr(parser *p, lp_expr **out) {
     lp_sql_tok *t = cur(p);
-    if (++p->depth > MAX_DEPTH) {
-        lp_diag_set(p->d, LP_ELIMIT, "expression nested too deeply");
-        lp_diag_span(p->d, S(p, t->start), S(p, t->end));
-        return LP_ELIMIT;
-    }
+    TRY(lp_sqlp_deeper(p, t));
     TRY(parse_and(p, out));
     while (is_kw(cur(p), "or")) {
         p->pos++;

@@ -51,6 +51,9 @@ bool lp_sqlp_is_name(const lp_sql_tok *t);
 lp_status lp_sqlp_error(parser *p, const lp_sql_tok *t, const char *expected);
 lp_status lp_sqlp_unsupported(parser *p, int64_t start, int64_t end, const char *msg);
 lp_status lp_sqlp_nomem(parser *p);
+/* Enters one more level of recursion at t (p->depth--, on the way out); LP_ELIMIT past the limit,
+ * so that no input can exhaust the stack. */
+LP_WUR lp_status lp_sqlp_deeper(parser *p, const lp_sql_tok *t);
 /* Consumes `close` (")" or "]") or says which bracket, opened where, it was expecting to close. */
 LP_WUR lp_status lp_sqlp_expect_close(parser *p, const lp_sql_tok *open, const char *close);
 LP_WUR lp_status lp_sqlp_expect_kw(parser *p, const char *kw, const char *expected);

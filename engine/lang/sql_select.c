@@ -31,7 +31,9 @@ static lp_status parse_from_primary(parser *p, lp_sql_from **out) {
         if (!is_kw(cur(p), "select") && !is_kw(cur(p), "with"))
             return lp_sqlp_error(p, cur(p), "expected SELECT to start a subquery");
         f->kind = LP_SQL_FROM_SUB;
+        TRY(lp_sqlp_deeper(p, t));
         TRY(parse_query(p, &f->sub));
+        p->depth--;
         f->end = S(p, cur(p)->end);
         TRY(lp_sqlp_expect_close(p, t, ")"));
     } else if (is_kw(t, "lateral")) {
@@ -241,8 +243,10 @@ static lp_status parse_query(parser *p, lp_sql_tree **out) {
             TRY(lp_sqlp_expect_kw(p, "as", "expected AS, as in WITH name AS (SELECT ...)"));
             lp_sql_tok *open = cur(p);
             if (!is_op(open, "(")) return lp_sqlp_error(p, open, "expected '(' and a query");
+            TRY(lp_sqlp_deeper(p, open));
             p->pos++;
             TRY(parse_query(p, &c->q));
+            p->depth--;
             TRY(lp_sqlp_expect_close(p, open, ")"));
             if (!is_op(cur(p), ",")) break;
             p->pos++;

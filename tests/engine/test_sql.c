@@ -237,8 +237,20 @@ static void test_sql_expr_deep_nesting_is_refused(void **state) {
     lp_diag_init(&d);
     lp_expr *e = NULL;
     assert_int_equal(lp_sql_expr(&a, src, strlen(src), 0, &e, NULL, &d), LP_ELIMIT);
+    assert_string_equal(d.msg, "nested too deeply (more than 500 levels)");
     lp_arena_reset(&a);
     free(src);
+    /* subqueries nested in FROM */
+    lp_strbuf b;
+    lp_strbuf_init(&b);
+    for (int i = 0; i < 3000; i++) lp_strbuf_puts(&b, "SELECT * FROM (");
+    lp_strbuf_puts(&b, "SELECT 1");
+    for (int i = 0; i < 3000; i++) lp_strbuf_puts(&b, ")");
+    lp_plan *p = NULL;
+    lp_diag_init(&d);
+    assert_int_equal(lp_sql_query(b.p, b.len, 0, NULL, &p, &d), LP_ELIMIT);
+    assert_null(p);
+    lp_strbuf_reset(&b);
 }
 
 
