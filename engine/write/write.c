@@ -24,12 +24,15 @@
  *   except into an empty file.
  *
  *   Formatting runs on the pool: the rows are cut into slices of at most SLICE_ROWS rows, a
- *   batch of slices is formatted in parallel, each task into its own reused buffer, and the
- *   caller writes the buffers in slice order, so the output is the same for any thread count
- *   and memory stays bounded (a batch, not the whole file). No allocation per row: buffers are
- *   reused across batches. Cancellation is checked between batches.
+ *   batch of slices is formatted in parallel, each task into its own reused buffer, while one
+ *   more task of the same run writes the previous batch's buffers in slice order (two sets of
+ *   buffers, swapped per batch). The output is the same for any thread count, memory stays
+ *   bounded (two batches, not the whole file), and the kernel's copying overlaps formatting.
+ *   No allocation per row: buffers are reused across batches. Cancellation is checked between
+ *   batches.
  *
- * Threads: one caller; the format tasks read the (immutable) table and write only their slot.
+ * Threads: one caller; the format tasks read the (immutable) table and write only their slot,
+ * and the one write task per run is the only one touching the file and the counters.
  */
 #include "write/write.h"
 
@@ -239,13 +242,18 @@ typedef struct fmt_ctx {
     const lp_table *t;
     const lp_write_opts *o;
     bool json;
-    slot *slots;
     lp_strbuf *keys;  /* JSON: the escaped "name": prefix of each column */
+    slot *fmt;        /* this batch's slices, formatted by tasks 1..nfmt */
+    int nfmt;
+    slot *out;        /* the previous batch, written in order by task 0 */
+    int nout;
+    int fd;
+    int werr;         /* errno of a failed write, 0 if none */
+    bool wnomem;      /* a slice of the previous batch ran out of memory */
+    int64_t rows;     /* rows written so far */
 } fmt_ctx;
 
-static void format_slice(void *arg, int task) {
-    fmt_ctx *x = arg;
-    slot *s = &x->slots[task];
+static void format_slice(const fmt_ctx *x, slot *s) {
     const lp_part *p = &x->t->parts[s->part];
     int ncols = x->t->ncols;
     lp_strbuf *b = &s->out;
@@ -272,6 +280,48 @@ static void format_slice(void *arg, int task) {
             lp_strbuf_putc(b, '\n');
         }
     }
+}
+
+/* Writes all n bytes (retrying short writes and EINTR); false with errno set on failure. */
+static bool write_all(int fd, const char *p, size_t n) {
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        if (k == 0) {
+            errno = ENOSPC;
+            return false;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
+/* Writes the previous batch's buffers to the file, in slice order. */
+static void write_batch(fmt_ctx *x) {
+    for (int i = 0; i < x->nout; i++) {
+        slot *s = &x->out[i];
+        if (s->out.nomem || s->tmp.nomem) {
+            x->wnomem = true;
+            return;
+        }
+        if (!write_all(x->fd, s->out.p, s->out.len)) {
+            x->werr = errno ? errno : EIO;
+            return;
+        }
+        x->rows += s->end - s->start;
+    }
+}
+
+/* Task 0 writes batch k-1 while tasks 1.. format batch k: the write(2) copies overlap the
+ * formatting, and only task 0 touches the file, so the order is kept. */
+static void batch_task(void *arg, int task) {
+    fmt_ctx *x = arg;
+    if (task == 0) write_batch(x);
+    else format_slice(x, &x->fmt[task - 1]);
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
@@ -304,6 +354,7 @@ static lp_status io_error(lp_diag *d, const char *what, const char *path, int er
 #endif
         lp_diag_hint(d, "the disk is full: free some space or write to another disk");
         break;
+    case EFBIG: lp_diag_hint(d, "the file would be larger than this system allows (see ulimit -f)"); break;
     case EISDIR:
         lp_diag_hint(d, "give a file name such as '%s/out.csv': Loupe writes one file, not Spark's folder of "
                         "part files",
@@ -312,24 +363,6 @@ static lp_status io_error(lp_diag *d, const char *what, const char *path, int er
     default: break;
     }
     return LP_EIO;
-}
-
-/* Writes all n bytes (retrying short writes and EINTR); false with errno set on failure. */
-static bool write_all(int fd, const char *p, size_t n) {
-    while (n) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        if (k == 0) {
-            errno = ENOSPC;
-            return false;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return true;
 }
 
 /* Copies the file at path into fd (append mode). *size gets its size and *ends_nl whether it
@@ -437,27 +470,29 @@ static lp_status prepare(const lp_table *t, const lp_write_opts *o, bool json, b
     return LP_OK;
 }
 
-/* Formats every row in batches of slices on the pool and writes them to fd in order. */
+/* Formats every row in batches of slices on the pool and writes them to fd in order: two sets
+ * of slots, one being formatted while the other is written (see batch_task). */
 static lp_status write_rows(const lp_table *t, const lp_write_opts *o, bool json, lp_strbuf *keys, int fd,
                             const char *path, int64_t *rows, lp_diag *d) {
     int nslots = LP_MAX(1, LP_MIN(MAX_SLOTS, 2 * lp_pool_threads()));
-    slot *slots = lp_calloc((size_t)nslots, sizeof *slots);
+    slot *slots = lp_calloc(2 * (size_t)nslots, sizeof *slots);
     if (!slots) return lp_diag_nomem(d, "write");
-    fmt_ctx x = {.t = t, .o = o, .json = json, .slots = slots, .keys = keys};
+    fmt_ctx x = {.t = t, .o = o, .json = json, .keys = keys, .fd = fd};
     lp_status st = LP_OK;
-    int part = 0;
+    int part = 0, cur = 0;
     int64_t row = 0;
-    while (st == LP_OK) {
+    for (;;) {
         if (lp_cancelled()) {
             st = lp_diag_set(d, LP_ECANCELLED, "write cancelled");
             break;
         }
+        slot *set = slots + cur * nslots;
         int n = 0;
         while (n < nslots && part < t->nparts) {
             int64_t end = LP_MIN(t->parts[part].nrows, row + SLICE_ROWS);
-            slots[n].part = part;
-            slots[n].start = row;
-            slots[n].end = end;
+            set[n].part = part;
+            set[n].start = row;
+            set[n].end = end;
             n++;
             row = end;
             if (row >= t->parts[part].nrows) {
@@ -465,23 +500,32 @@ static lp_status write_rows(const lp_table *t, const lp_write_opts *o, bool json
                 row = 0;
             }
         }
-        if (n == 0) break;
-        st = lp_pool_run(n, format_slice, &x);
+        if (n == 0 && x.nout == 0) break;
+        x.fmt = set;
+        x.nfmt = n;
+        st = lp_pool_run(1 + n, batch_task, &x);
         if (st != LP_OK) {
             st = lp_diag_set(d, st, "write cancelled");
             break;
         }
-        for (int i = 0; i < n && st == LP_OK; i++) {
-            if (slots[i].out.nomem || slots[i].tmp.nomem) st = lp_diag_nomem(d, "write");
-            else if (!write_all(fd, slots[i].out.p, slots[i].out.len)) st = io_error(d, "write", path, errno);
-            else *rows += slots[i].end - slots[i].start;
+        if (x.werr) {
+            st = io_error(d, "write", path, x.werr);
+            break;
         }
+        if (x.wnomem) {
+            st = lp_diag_nomem(d, "write");
+            break;
+        }
+        x.out = set;
+        x.nout = n;
+        cur ^= 1;
     }
-    for (int i = 0; i < nslots; i++) {
+    for (int i = 0; i < 2 * nslots; i++) {
         lp_strbuf_reset(&slots[i].out);
         lp_strbuf_reset(&slots[i].tmp);
     }
     lp_free(slots);
+    *rows = x.rows;
     return st;
 }
 

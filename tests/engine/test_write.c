@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -606,6 +608,41 @@ static lp_table *big(int64_t n, int64_t per) {
     return t;
 }
 
+/* A write that fails halfway (here the file-size limit, which fails write(2) with EFBIG as a
+ * full disk fails it with ENOSPC): LP_EIO naming the reason, the old file intact, no
+ * temporary left. */
+static void test_write_fails_halfway(void **state) {
+    (void)state;
+    char dir[64], path[160];
+    dir_new(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/full.csv", dir);
+    put_file(path, "old\n");
+    lp_table *t = big(100000, 30000);
+    struct rlimit old_lim, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old_lim), 0);
+    void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = old_lim;
+    lim.rlim_cur = 100000;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int formats[] = {LOUPE_FORMAT_CSV, LOUPE_FORMAT_JSON};
+    for (int f = 0; f < 2; f++) {
+        lp_write_opts o = opts(formats[f], LP_WRITE_OVERWRITE, true);
+        lp_diag d;
+        assert_int_equal(write_err(t, path, &o, &d), LP_EIO);
+        assert_non_null(strstr(d.msg, path));
+        assert_non_null(strstr(d.msg, strerror(EFBIG)));
+        assert_non_null(strstr(d.hint, "ulimit"));
+        o.mode = LP_WRITE_APPEND;
+        assert_int_equal(write_err(t, path, &o, &d), LP_EIO);
+    }
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old_lim), 0);
+    signal(SIGXFSZ, old_sig);
+    assert_file(path, "old\n");
+    assert_dir(dir, "full.csv");
+    lp_table_unref(t);
+    dir_remove(dir);
+}
+
 typedef struct big_arg {
     lp_table *t;
     const char *path;
@@ -692,6 +729,7 @@ int main(void) {
         TU_TEST(test_write_missing_directory),
         TU_TEST(test_write_unwritable_directory),
         TU_TEST(test_write_options_and_empty_frames),
+        TU_TEST(test_write_fails_halfway),
         TU_TEST(test_write_fault_injection),
         TU_TEST(test_write_cancellation),
         TU_TEST(test_write_same_across_threads),
