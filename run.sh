@@ -71,19 +71,31 @@ cmd_gen() {
     build/release/loupe-gen "$@"
 }
 
+# The lessons' data: generated, deterministic, not in git (about 200k reviews, ~170 MB).
+prepare_data() {
+    local out=lessons/data/reviews.json
+    [ -s "$out" ] && return 0
+    mkdir -p lessons/data
+    say "generating $out (200,000 reviews, seed 42) and its labels"
+    build/release/loupe-gen --rows 200000 --seed 42 --format json --out "$out.tmp" \
+        --labels lessons/data/labels.csv --quiet
+    mv "$out.tmp" "$out"
+}
+
 cmd_repl() {
     ensure_packages
     build Release build/release >/dev/null
-    [ -x build/release/loupe ] || die "the REPL did not build"
-    mkdir -p lessons
-    cd lessons && exec "$ROOT/build/release/loupe" "$@"
+    [ -x build/release/repl/loupe ] || die "the REPL did not build"
+    prepare_data
+    cd lessons && exec "$ROOT/build/release/repl/loupe" "$@"
 }
 
 cmd_main() {
     ensure_packages
     build Release build/release
-    say "built: the engine (build/release/libloupe_engine.a) and the generator (build/release/loupe-gen)."
-    say "the REPL and the Jupyter kernel come with the next issues; try './run.sh gen --rows 1000'."
+    prepare_data
+    say "built: the REPL (build/release/repl/loupe) and the generator (build/release/loupe-gen)."
+    say "the Jupyter kernel comes with the next issue; until then: ./run.sh repl"
 }
 
 case "${1:-}" in

@@ -305,9 +305,9 @@ LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, 
     const lp_fninfo *fi = lp_fn_lookup(fname, strlen(fname));
     if (!fi || (fi->flags & LP_FNF_OPERATOR)) return unknown_function(s, name, a->start, a->end);
     const struct fspec *sp = find_spec(fname);
-    lp_val **vals;
-    lp_ast **asts;
-    int n;
+    lp_val **vals = NULL;
+    lp_ast **asts = NULL;
+    int n = 0;
     if ((st = positional(s, a, sp ? sp->params : NULL, &vals, &asts, &n)) != LP_OK) return st;
     if (n > 64) return lp_err_span(s, LP_ELIMIT, a->start, a->end, "too many arguments (%d)", n);
     lp_val *cols[64];
@@ -419,9 +419,9 @@ METHOD(m_getitem) { return binary_fn(s, self, a, LP_FN_GET, "key", true, out); }
 
 METHOD(m_isin) {
     if (a->nkw) return lp_err(s, LP_ETYPE, a->kw_ast[0], "isin() takes values, not keyword arguments");
-    lp_val **vals;
-    lp_ast **asts;
-    int n;
+    lp_val **vals = NULL;
+    lp_ast **asts = NULL;
+    int n = 0;
     lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &vals, &asts, &n);
     if (st != LP_OK) return st;
     if (n == 0) return lp_err_span(s, LP_ETYPE, a->start, a->end, "isin() needs at least one value");

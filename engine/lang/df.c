@@ -74,9 +74,9 @@ static bool cols_push(cols *c, lp_expr *e, const char *name, int dir, int nulls)
 /* Adds the columns that values vals[0..n) stand for (lists flattened, "*" expanded over p). */
 static lp_status cols_add(loupe_session *s, cols *c, lp_plan *p, lp_val **vals, lp_ast **asts, int n, bool str_is_name) {
     if (!c->h && !(c->h = lp_colv_new())) return nomem(s);
-    lp_val **fv;
-    lp_ast **fa;
-    int fn;
+    lp_val **fv = NULL;
+    lp_ast **fa = NULL;
+    int fn = 0;
     lp_status st = lp_flatten(s, vals, asts, n, &fv, &fa, &fn);
     for (int i = 0; st == LP_OK && i < fn; i++) {
         lp_val *cv = NULL;
@@ -128,9 +128,9 @@ LP_WUR lp_status lp_df_sql_expr(loupe_session *s, const char *text, size_t n, co
 }
 
 METHOD(m_selectexpr) {
-    lp_val **fv;
-    lp_ast **fa;
-    int fn;
+    lp_val **fv = NULL;
+    lp_ast **fa = NULL;
+    int fn = 0;
     lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &fv, &fa, &fn);
     cols c = {0};
     for (int i = 0; st == LP_OK && i < fn; i++) {
@@ -248,9 +248,9 @@ METHOD(m_drop) {
     bool *gone = lp_calloc((size_t)in->ncols + 1, sizeof *gone);
     if (!gone) return nomem(s);
     lp_status st = LP_OK;
-    lp_val **fv;
-    lp_ast **fa;
-    int fn;
+    lp_val **fv = NULL;
+    lp_ast **fa = NULL;
+    int fn = 0;
     st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &fv, &fa, &fn);
     for (int i = 0; st == LP_OK && i < fn; i++) {
         const char *name = NULL;
@@ -280,9 +280,9 @@ METHOD(m_drop) {
 
 METHOD(m_groupby) {
     if (a->nkw) return lp_err(s, LP_ETYPE, a->kw_ast[0], "groupBy() takes columns, not keyword arguments");
-    lp_val **fv;
-    lp_ast **fa;
-    int fn;
+    lp_val **fv = NULL;
+    lp_ast **fa = NULL;
+    int fn = 0;
     lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &fv, &fa, &fn);
     if (st != LP_OK) return st;
     lp_val *keys = lp_val_list(LV_LIST, fn);
@@ -1106,8 +1106,8 @@ static lp_status describe_impl(loupe_session *s, lp_val *self, const lp_args *a,
     int *cols = lp_arena_alloc(s->arena, sizeof(int) * (size_t)(in->ncols + 1));
     int n = 0;
     if (!cols) return nomem(s);
-    lp_val **fv;
-    lp_ast **fa;
+    lp_val **fv = NULL;
+    lp_ast **fa = NULL;
     int fn = 0;
     lp_status st = summary ? LP_OK : lp_flatten(s, a->pos, a->pos_ast, a->npos, &fv, &fa, &fn);
     for (int i = 0; st == LP_OK && i < fn; i++) {

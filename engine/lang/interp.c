@@ -490,7 +490,7 @@ static lp_status module_call(loupe_session *s, lp_val *mod, const char *name, co
         lp_ast *ast[1];
         lp_status st = lp_args_bind(s, a, p, 1, v, ast);
         if (st != LP_OK) return st;
-        const char *t;
+        const char *t = NULL;
         if (!v[0]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "spark.table() needs a view name");
         if ((st = lp_want_str(s, v[0], ast[0], "the view name", &t)) != LP_OK) return st;
         lp_plan *p2 = lp_sess_view(s, t);
@@ -962,7 +962,7 @@ static bool equal(const lp_val *a, const lp_val *b) {
 
 static lp_status scalar_binop(loupe_session *s, const lp_ast *n, lp_val *a, lp_val *b, lp_val **out) {
     const char *op = n->op;
-    double x, y;
+    double x = 0, y = 0;
     bool isnum = num(a, &x) && num(b, &y);
     bool ints = (a->kind == LV_INT || a->kind == LV_BOOL) && (b->kind == LV_INT || b->kind == LV_BOOL);
     int64_t i = a->kind == LV_BOOL ? a->u.b : a->u.i, j = b->kind == LV_BOOL ? b->u.b : b->u.i;

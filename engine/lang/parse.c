@@ -268,7 +268,7 @@ static lp_status atom(parser *P, lp_ast **out) {
 
 /* primary -> atom { '.' NAME | '(' args ')' | '[' expr ']' } */
 static lp_status primary(parser *P, lp_ast **out) {
-    lp_ast *n;
+    lp_ast *n = NULL;
     lp_status st = atom(P, &n);
     while (st == LP_OK) {
         lp_token *t = peek(P);

@@ -197,6 +197,10 @@ LP_WUR lp_status lp_sess_display(loupe_session *s, lp_val *v, int64_t rows) {
             if ((st = lp_sess_execute(s, p, rows, &head)) != LP_OK) break;
             total = lp_plan_known_rows(p);
             if (total < 0 && head->nrows < rows) total = head->nrows;
+            /* a limit no larger than the display shows all its rows */
+            const lp_plan *q = p;
+            while (q->kind == LP_PLAN_PROJECT && !q->cached) q = q->in[0];
+            if (total < 0 && q->kind == LP_PLAN_LIMIT && q->limit <= rows) total = head->nrows;
         } else {
             if ((st = lp_sess_execute(s, p, -1, &t)) != LP_OK) break;
             total = t->nrows;
