@@ -49,7 +49,7 @@ void lp_chart_free(lp_chart *c) {
 static bool is_number(lp_type t) { return lp_type_numeric(t); }
 static bool is_axis(lp_type t) { return is_number(t) || t.kind == LP_DATE || t.kind == LP_TIMESTAMP; }
 
-static const char *kind_name(lp_chart_kind k) {
+const char *lp_chart_kind_name(lp_chart_kind k) {
     switch (k) {
     case LP_CHART_HIST: return "hist";
     case LP_CHART_SCATTER: return "scatter";
@@ -57,6 +57,16 @@ static const char *kind_name(lp_chart_kind k) {
     case LP_CHART_BAR: return "bar";
     }
     return "?";
+}
+
+bool lp_chart_kind_parse(const char *name, lp_chart_kind *out) {
+    static const lp_chart_kind kinds[] = {LP_CHART_HIST, LP_CHART_SCATTER, LP_CHART_LINE, LP_CHART_BAR};
+    for (size_t i = 0; i < LP_ARRAY_LEN(kinds); i++)
+        if (strcmp(name, lp_chart_kind_name(kinds[i])) == 0) {
+            *out = kinds[i];
+            return true;
+        }
+    return false;
 }
 
 /* The index of column `name` in *idx, or LP_ENAME with the closest and the available names. */
@@ -135,7 +145,7 @@ static lp_status y_columns(const lp_table *t, const lp_chart_opts *o, int skip1,
     }
     if (*ny == 0) {
         lp_diag_set(d, LP_ETYPE, "no numeric column to plot as y");
-        lp_diag_hint(d, "a %s chart needs a numeric y column; convert one with cast('double')", kind_name(o->kind));
+        lp_diag_hint(d, "a %s chart needs a numeric y column; convert one with cast('double')", lp_chart_kind_name(o->kind));
         return LP_ETYPE;
     }
     return LP_OK;

@@ -35,6 +35,9 @@ typedef struct lp_chart_opts {
 } lp_chart_opts;
 
 void lp_chart_opts_init(lp_chart_opts *o);
+/* The kind pandas names `name` ("hist", "scatter", "line", "bar"); false for any other. */
+bool lp_chart_kind_parse(const char *name, lp_chart_kind *out);
+const char *lp_chart_kind_name(lp_chart_kind k);
 
 /* What the x axis holds: numbers, dates (days since 1970-01-01), timestamps (microseconds since
  * the epoch, UTC) or categories (bar charts: the category's index). */

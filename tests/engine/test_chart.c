@@ -67,6 +67,11 @@ static void test_chart_hist_counts_and_edges(void **state) {
     assert_int_equal(o.kind, LP_CHART_LINE);
     assert_int_equal(o.bins, 10);
     assert_int_equal(o.max_points, 10000);
+    lp_chart_kind k;
+    assert_true(lp_chart_kind_parse("scatter", &k) && k == LP_CHART_SCATTER);
+    assert_true(lp_chart_kind_parse("hist", &k) && k == LP_CHART_HIST);
+    assert_string_equal(lp_chart_kind_name(LP_CHART_BAR), "bar");
+    assert_false(lp_chart_kind_parse("pie", &k));
     o.kind = LP_CHART_HIST;
     o.x = "x";
     o.bins = 3;
@@ -614,13 +619,14 @@ static void test_chart_out_of_memory(void **state) {
     (void)state;
     lp_table *t = tu_table("x:bigint,y:double,g:string", "1|2.5|a;2|3.5|b;3|-1|a;4|10|b;5|1|c;6|2|a", 2);
     lp_chart_kind kinds[] = {LP_CHART_HIST, LP_CHART_SCATTER, LP_CHART_LINE, LP_CHART_BAR};
-    for (size_t k = 0; k < LP_ARRAY_LEN(kinds); k++) {
+    for (size_t k = 0; k < 2 * LP_ARRAY_LEN(kinds); k++) {
+        bool sticky = k >= LP_ARRAY_LEN(kinds); /* every allocation after the nth fails too */
         lp_chart_opts o;
         lp_chart_opts_init(&o);
-        o.kind = kinds[k];
+        o.kind = kinds[k % LP_ARRAY_LEN(kinds)];
         o.x = "x";
-        o.y = kinds[k] == LP_CHART_HIST ? NULL : "y";
-        o.hue = kinds[k] == LP_CHART_BAR ? NULL : "g";
+        o.y = o.kind == LP_CHART_HIST ? NULL : "y";
+        o.hue = o.kind == LP_CHART_BAR ? NULL : "g";
         o.title = "t";
         o.max_points = 3;
         int64_t before = lp_mem_used();
@@ -629,7 +635,7 @@ static void test_chart_out_of_memory(void **state) {
             lp_chart *c = (lp_chart *)1;
             lp_diag d;
             lp_diag_init(&d);
-            lp_mem_fail_at(n, false);
+            lp_mem_fail_at(n, sticky);
             lp_status st = lp_chart_build(t, &o, &c, &d);
             lp_mem_fail_at(0, false);
             if (st == LP_OK) {
@@ -638,7 +644,7 @@ static void test_chart_out_of_memory(void **state) {
                 for (int64_t m = 1; m < 50; m++) {
                     lp_strbuf b;
                     lp_strbuf_init(&b);
-                    lp_mem_fail_at(m, false);
+                    lp_mem_fail_at(m, sticky);
                     lp_chart_render_text(c, 40, 12, &b);
                     lp_mem_fail_at(0, false);
                     lp_strbuf_reset(&b);
