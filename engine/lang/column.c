@@ -239,6 +239,10 @@ static lp_status sort_col(loupe_session *s, lp_val *v, const lp_ast *n, int dir,
     return LP_OK;
 }
 
+LP_WUR lp_status lp_funknown(loupe_session *s, const char *name, int64_t start, int64_t end) {
+    return unknown_function(s, name, start, end);
+}
+
 LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, lp_val **out) {
     *out = NULL;
     if (!a) return unknown_function(s, name, -1, -1);
@@ -286,7 +290,7 @@ LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, 
         *out = lp_val_ref(a->pos[0]);  /* a hint for Spark's planner; one machine needs none */
         return LP_OK;
     }
-    const char *fname = name;
+    const char *fname = strcmp(name, "mean") == 0 ? "avg" : name;  /* PySpark's F.mean is avg */
     if (strcmp(name, "countDistinct") == 0 || strcmp(name, "approx_count_distinct") == 0) {
         if (a->npos > 1)
             return lp_err_span(s, LP_EUNSUPPORTED, a->pos_ast[1]->start, a->pos_ast[a->npos - 1]->end,

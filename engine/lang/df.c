@@ -864,6 +864,29 @@ METHOD(m_tempview) {
     return *out ? LP_OK : nomem(s);
 }
 
+METHOD(p_na) {
+    (void)a;
+    lp_val *v = lp_val_new(LV_NA);
+    if (!v) return nomem(s);
+    v->u.df = lp_plan_ref(self->u.df);
+    *out = v;
+    return LP_OK;
+}
+
+/* df.na.drop(...) / df.na.fill(...): the same as dropna / fillna on the frame. */
+static lp_status na_call(loupe_session *s, lp_val *self, const lp_args *a, lp_method_fn fn, lp_val **out) {
+    lp_val *df = lp_val_new(LV_DF);
+    if (!df) return nomem(s);
+    df->u.df = lp_plan_ref(self->u.df);
+    lp_status st = fn(s, df, a, out);
+    lp_val_unref(df);
+    return st;
+}
+static lp_status m_dropna(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out);
+static lp_status m_fillna(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out);
+METHOD(m_na_drop) { return na_call(s, self, a, m_dropna, out); }
+METHOD(m_na_fill) { return na_call(s, self, a, m_fillna, out); }
+
 METHOD(m_self) {
     (void)s;
     (void)a;
@@ -1058,6 +1081,15 @@ METHOD(p_schema) {
     return LP_OK;
 }
 
+/* Spark's DataType.typeName, which printSchema shows ("long" where dtypes says "bigint"). */
+static const char *type_name(lp_type t) {
+    switch ((lp_kind)t.kind) {
+    case LP_INT64: return "long";
+    case LP_BOOL: return "boolean";
+    default: return lp_type_name(t);
+    }
+}
+
 METHOD(m_printschema) {
     lp_status st = no_args(s, a);
     if (st != LP_OK) return st;
@@ -1067,10 +1099,9 @@ METHOD(m_printschema) {
     lp_strbuf_puts(&b, "root\n");
     for (int i = 0; i < p->ncols; i++) {
         lp_type t = p->types[i];
-        lp_strbuf_printf(&b, " |-- %s: %s (nullable = true)\n", p->names[i],
-                         t.kind == LP_LIST ? "array" : lp_type_name(t));
+        lp_strbuf_printf(&b, " |-- %s: %s (nullable = true)\n", p->names[i], t.kind == LP_LIST ? "array" : type_name(t));
         if (t.kind == LP_LIST)
-            lp_strbuf_printf(&b, " |    |-- element: %s (containsNull = true)\n", lp_type_name(lp_type_of((lp_kind)t.elem)));
+            lp_strbuf_printf(&b, " |    |-- element: %s (containsNull = true)\n", type_name(lp_type_of((lp_kind)t.elem)));
     }
     lp_strbuf_putc(&b, '\n');
     if (b.nomem) {
@@ -1193,7 +1224,7 @@ METHOD(m_corr) {
         double mx = n ? sx / (double)n : 0, my = n ? sy / (double)n : 0, cxy = 0, cxx = 0, cyy = 0;
         for (int pi = 0; pi < t->nparts; pi++) {
             const lp_part *pp = &t->parts[pi];
-            const double *x = (const double *)pp->cols[0]->data, *y = (const double *)pp->cols[1]->data;
+            const double *x = pp->cols[0]->v.f, *y = pp->cols[1]->v.f;
             for (int64_t i = 0; i < pp->nrows; i++) {
                 if (!lp_col_valid(pp->cols[0], i) || !lp_col_valid(pp->cols[1], i)) continue;
                 if (pass == 0) {
@@ -1320,7 +1351,11 @@ static const lp_method df_methods[] = {
     {"createTempView", m_tempview, "name"}, {"registerTempTable", m_tempview, "name"},
     {"toPandas", m_self, ""}, {"alias", m_self, "alias"}, {"repartition", m_self, "numPartitions"},
     {"coalesce", m_self, "numPartitions"}, {"plot", lp_df_plot, "x=None, y=None, kind='line', bins=10, ..."},
-    {"hist", lp_df_hist, "column=None, bins=10, by=None"}, {"write", lp_df_write, NULL},
+    {"hist", lp_df_hist, "column=None, bins=10, by=None"}, {"write", lp_df_write, NULL}, {"na", p_na, NULL},
+};
+
+static const lp_method na_methods[] = {
+    {"drop", m_na_drop, "how='any', thresh=None, subset=None"}, {"fill", m_na_fill, "value, subset=None"},
 };
 
 static const lp_method grouped_methods[] = {
@@ -1337,6 +1372,9 @@ const lp_method *lp_methods(lp_vkind k, int *n) {
         *n = (int)LP_ARRAY_LEN(grouped_methods);
         return grouped_methods;
     case LV_COL: return lp_col_methods(n);
+    case LV_NA:
+        *n = (int)LP_ARRAY_LEN(na_methods);
+        return na_methods;
     case LV_READER: return lp_reader_methods(n);
     case LV_WRITER: return lp_writer_methods(n);
     default:

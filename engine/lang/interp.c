@@ -377,7 +377,7 @@ static lp_status module_attr(loupe_session *s, lp_val *obj, const char *name, co
             *out = func(name, -1);
             return *out ? LP_OK : nomem(s);
         }
-        return lp_fcall(s, name, NULL, out);  /* sets the unknown-function error */
+        return lp_funknown(s, name, n ? n->op_start : -1, n ? n->end : -1);
     case LP_MOD_SPARK:
         if (strcmp(name, "read") == 0) {
             lp_val *r = lp_val_new(LV_READER);

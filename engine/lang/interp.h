@@ -29,6 +29,7 @@ typedef enum lp_vkind {
     LV_NONE, LV_BOOL, LV_INT, LV_FLOAT, LV_STR, LV_LIST, LV_TUPLE, LV_DICT, LV_ROW,
     LV_DF, LV_COL, LV_GROUPED, LV_READER, LV_WRITER, LV_MODULE, LV_FUNC, LV_METHOD, LV_CHART,
     LV_SCHEMA,  /* df.schema: u.df, printed as PySpark prints a StructType */
+    LV_NA,      /* df.na: u.df, DataFrameNaFunctions (drop, fill) */
 } lp_vkind;
 
 typedef struct lp_val lp_val;
@@ -234,6 +235,8 @@ LP_WUR lp_status lp_call(loupe_session *s, lp_val *fn, const lp_args *a, lp_val 
 /* Calls F.<name> (or a bare function name). LP_ENAME with a did-you-mean when unknown. */
 LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, lp_val **out);
 bool lp_fexists(const char *name);
+/* The error for an unknown function (LP_EUNSUPPORTED for PySpark ones Loupe lacks). */
+LP_WUR lp_status lp_funknown(loupe_session *s, const char *name, int64_t start, int64_t end);
 /* Column operators: a op b where one side is a Column (interp.c calls this). */
 LP_WUR lp_status lp_col_binop(loupe_session *s, const char *op, lp_val *a, lp_val *b, const lp_ast *n, lp_val **out);
 LP_WUR lp_status lp_col_unop(loupe_session *s, const char *op, lp_val *a, const lp_ast *n, lp_val **out);

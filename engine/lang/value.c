@@ -114,7 +114,8 @@ void lp_val_unref(lp_val *v) {
         lp_val_unref(v->u.row.values);
         break;
     case LV_DF:
-    case LV_SCHEMA: lp_plan_unref(v->u.df); break;
+    case LV_SCHEMA:
+    case LV_NA: lp_plan_unref(v->u.df); break;
     case LV_COL: lp_colv_free(v->u.col); break;
     case LV_GROUPED:
         lp_plan_unref(v->u.grouped.df);
@@ -227,6 +228,7 @@ const char *lp_val_type_name(const lp_val *v) {
     case LV_METHOD: return "method";
     case LV_CHART: return "Chart";
     case LV_SCHEMA: return "StructType";
+    case LV_NA: return "DataFrameNaFunctions";
     }
     return "?";
 }
@@ -253,16 +255,41 @@ static void repr_str(const char *p, size_t n, lp_strbuf *out) {
 static void repr_float(double f, lp_strbuf *out) {
     if (isnan(f)) { lp_strbuf_puts(out, "nan"); return; }
     if (isinf(f)) { lp_strbuf_puts(out, f > 0 ? "inf" : "-inf"); return; }
-    char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, f);
+    /* the shortest digits that read back to f, then Python's layout: positional when
+     * 1e-4 <= |f| < 1e16 (with ".0" for whole numbers), else d.ddde+XX */
+    char buf[48], digits[24];
+    int prec = 1;
+    for (; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*e", prec - 1, f);
         if (strtod(buf, NULL) == f) break;
     }
-    /* Python writes 1e+16 as 1e+16 and 100.0 with a ".0" */
-    if (!strpbrk(buf, ".eni")) strcat(buf, ".0");
     char *e = strchr(buf, 'e');
-    if (e && (e[1] == '+' || e[1] == '-') && e[2] == '0' && e[3]) memmove(e + 2, e + 3, strlen(e + 3) + 1);
-    lp_strbuf_puts(out, buf);
+    int exp10 = atoi(e + 1);
+    int nd = 0;
+    for (char *p = buf; p < e; p++)
+        if (*p >= '0' && *p <= '9') digits[nd++] = *p;
+    digits[nd] = 0;
+    while (nd > 1 && digits[nd - 1] == '0') digits[--nd] = 0;
+    if (f < 0) lp_strbuf_putc(out, '-');
+    if (exp10 >= -4 && exp10 < 16) {
+        if (exp10 < 0) {
+            lp_strbuf_puts(out, "0.");
+            for (int i = -1; i > exp10; i--) lp_strbuf_putc(out, '0');
+            lp_strbuf_puts(out, digits);
+        } else {
+            for (int i = 0; i <= exp10; i++) lp_strbuf_putc(out, i < nd ? digits[i] : '0');
+            lp_strbuf_putc(out, '.');
+            if (nd > exp10 + 1) lp_strbuf_puts(out, digits + exp10 + 1);
+            else lp_strbuf_putc(out, '0');
+        }
+    } else {
+        lp_strbuf_putc(out, digits[0]);
+        if (nd > 1) {
+            lp_strbuf_putc(out, '.');
+            lp_strbuf_puts(out, digits + 1);
+        }
+        lp_strbuf_printf(out, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+    }
 }
 
 /* Spark's DataType names, for a schema's repr. */
@@ -350,6 +377,7 @@ void lp_val_repr(const lp_val *v, lp_strbuf *out) {
         lp_strbuf_printf(out, "<bound method %s.%s>", lp_val_type_name(v->u.method.self), v->u.method.name);
         break;
     case LV_CHART: lp_strbuf_puts(out, "<Chart>"); break;
+    case LV_NA: lp_strbuf_puts(out, "<DataFrameNaFunctions>"); break;
     case LV_SCHEMA:
         lp_strbuf_puts(out, "StructType([");
         for (int i = 0; i < v->u.df->ncols; i++)
