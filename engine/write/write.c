@@ -14,6 +14,7 @@
  *   cancellation -- the temporary is unlinked and the target is as it was. In modes error and
  *   ignore the final move is RENAME_NOREPLACE, so a file that appeared at `path` while we wrote
  *   is not clobbered (the call then reports "already exists", or does nothing for ignore).
+ *   A symbolic link at `path` is replaced by the new file, not written through.
  *
  *   Append is copy-then-rename, not write-in-place: the existing file is copied into the
  *   temporary, the new rows follow, and the temporary replaces the file. That costs a copy of
@@ -92,9 +93,12 @@ static int fmt_timestamp(int64_t micros, char *buf) {
 
 /* Appends one field. Quoted (doubling embedded quotes, RFC 4180, which Loupe's reader and
  * Spark's with escape='"' read back) when it holds sep, quote, CR or LF, or starts or ends with
- * a space or tab (which readers would otherwise trim). The empty string is written as "" so it
- * reads back as "" and not as null, as Spark's writer does. Spark's own default escape is a
- * backslash (\"); doubling is the spreadsheet-friendly form and what our reader expects. */
+ * a space or tab. The empty string is written as "" so it reads back as "" and not as null, as
+ * Spark's writer does. Two deliberate differences from Spark's defaults: Spark trims leading
+ * and trailing white space when writing (ignoreLeading/TrailingWhiteSpace), Loupe keeps it
+ * (quoted) so the data survives; and Spark escapes quotes with a backslash (\"), Loupe doubles
+ * them, the RFC 4180 and spreadsheet form, which Loupe's reader and Spark's with escape='"'
+ * read back. As in Spark, a one-column row holding null is a blank line, which readers skip. */
 static void csv_field(lp_strbuf *b, const char *s, size_t n, const lp_write_opts *o) {
     char q = o->quote;
     if (!q) {
@@ -531,7 +535,10 @@ static lp_status write_rows(const lp_table *t, const lp_write_opts *o, bool json
 
 lp_status lp_write_file(lp_table *t, const char *path, const lp_write_opts *opts, int64_t *written, lp_diag *d) {
     lp_diag_init(d);
+    int64_t ignored;
+    if (!written) written = &ignored;
     *written = 0;
+    if (!path || !*path) return lp_diag_set(d, LP_EVALUE, "write needs a file path");
     lp_write_opts defaults;
     if (!opts) {
         lp_write_opts_init(&defaults);

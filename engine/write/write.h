@@ -40,7 +40,7 @@ typedef struct lp_write_opts {
 void lp_write_opts_init(lp_write_opts *o);
 
 /* Writes t to the file `path` (o NULL = the defaults). *written = rows written (0 when mode
- * ignore found the file). Errors: LP_EIO naming the path and the system's reason, with a hint
+ * ignore found the file; `written` may be NULL). Errors: LP_EIO naming the path and the system's reason, with a hint
  * (the path exists, the directory is missing or not writable, the disk is full); LP_ENOMEM;
  * LP_ECANCELLED; LP_EVALUE for impossible options (sep == quote, a newline as sep). On every
  * error the target is untouched and no temporary file is left. */

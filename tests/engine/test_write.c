@@ -333,6 +333,21 @@ static void test_write_json_round_trip(void **state) {
     lp_free(want);
     lp_table_unref(back);
     lp_table_unref(t);
+    /* dates and timestamps are strings in JSON (Spark infers neither); a schema reads them back */
+    t = tu_table("d:date,ts:timestamp", "2013-06-02|2013-06-02 10:20:30.5;null|1969-12-31 23:59:59.999;1900-01-01|null", 0);
+    o.mode = LP_WRITE_OVERWRITE;
+    write_ok(t, path, &o);
+    loupe_read_options ro;
+    loupe_read_options_init(&ro);
+    ro.schema = "d DATE, ts TIMESTAMP";
+    back = NULL;
+    lp_diag d;
+    assert_int_equal(loupe_read_file(path, &ro, &back, NULL, &d), LP_OK);
+    want = tu_dump(t);
+    tu_assert_table(back, want);
+    lp_free(want);
+    lp_table_unref(back);
+    lp_table_unref(t);
     /* every awkward string survives */
     const char *v[] = {"q\"b\\s/", "\b\f\n\r\t", "\x01\x1f", "ü → 😀", "", NULL, "end"};
     t = strings("s", v, 7, true);
@@ -492,6 +507,8 @@ static void test_write_options_and_empty_frames(void **state) {
     assert_int_equal(write_err(t, path, &o, &d), LP_EVALUE);
     o.sep = '\n';
     assert_int_equal(write_err(t, path, &o, &d), LP_EVALUE);
+    o.sep = ',';
+    assert_int_equal(write_err(t, "", &o, &d), LP_EVALUE);
     assert_dir(dir, "");
     /* an empty frame: the header alone (CSV), an empty file (JSON) */
     const char *names[] = {"a", "b"};
