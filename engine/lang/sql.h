@@ -141,13 +141,16 @@ typedef struct lp_sql_cte {
     lp_sql_tree *q;
 } lp_sql_cte;
 
-/* [WITH ctes] select (UNION [ALL] select)* [ORDER BY ...] [LIMIT n] */
+/* Set operations between the selects of a query. */
+typedef enum lp_sql_setop { LP_SQL_UNION_ALL, LP_SQL_UNION, LP_SQL_INTERSECT, LP_SQL_EXCEPT } lp_sql_setop;
+
+/* [WITH ctes] select ((UNION [ALL] | INTERSECT | EXCEPT) select)* [ORDER BY ...] [LIMIT n] */
 struct lp_sql_tree {
     int ncte;
     lp_sql_cte *ctes;
     int nsel;
     lp_sql_select *sels;
-    bool *union_all;     /* union_all[i]: between sels[i] and sels[i + 1] */
+    lp_sql_setop *setop; /* setop[i]: between sels[i] and sels[i + 1] */
     int norder;
     lp_sql_order *order;
     int64_t limit;       /* -1: none */

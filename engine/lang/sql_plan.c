@@ -437,7 +437,110 @@ fail:
     return st;
 }
 
-/* [WITH ...] select (UNION [ALL] select)* [ORDER BY] [LIMIT] -> a plan. */
+/* a INTERSECT b, a EXCEPT b: distinct rows, nulls equal, as Spark's set operations have them.
+ * Each side's distinct rows are tagged (1, 2) and unioned, then grouped by every column; a group
+ * whose tags are 1 and 2 is in both, one whose tags are all 1 only in a. */
+static lp_status intersect_except(planner *pl, lp_plan *a, lp_plan *b, bool intersect, lp_plan **out) {
+    int n = a->ncols;
+    lp_expr **cols = lp_arena_alloc(pl->a, (size_t)(n + 1) * sizeof *cols);
+    lp_plan *side[2] = {NULL, NULL}, *p = NULL, *next = NULL;
+    lp_status st = cols ? LP_OK : lp_sqlplan_nomem(pl);
+    for (int s = 0; s < 2 && st == LP_OK; s++) {
+        lp_plan *in = s ? b : a;
+        for (int i = 0; i < n && st == LP_OK; i++)
+            if (!(cols[i] = lp_expr_col_index(pl->a, i, in->names[i], -1, -1))) st = lp_sqlplan_nomem(pl);
+        if (st == LP_OK && !(cols[n] = lp_expr_int(pl->a, s + 1))) st = lp_sqlplan_nomem(pl);
+        const char **names = lp_arena_zalloc(pl->a, (size_t)(n + 1) * sizeof *names);
+        if (st == LP_OK && !names) st = lp_sqlplan_nomem(pl);
+        if (st == LP_OK) {
+            memcpy(names, a->names, (size_t)n * sizeof *names);
+            names[n] = "__side";
+            st = lp_plan_project(in, cols, names, n + 1, &side[s], pl->d);
+        }
+        if (st == LP_OK)
+            st = lp_sqlplan_step(&side[s], lp_plan_distinct(side[s], NULL, 0, NULL, NULL, &next, pl->d), &next);
+    }
+    if (st == LP_OK) st = lp_plan_union(side[0], side[1], false, &p, pl->d);
+    lp_expr *tag = NULL, *aggs[2] = {NULL, NULL};
+    const char *aggnames[2] = {"__min", "__max"};
+    for (int i = 0; i < n && st == LP_OK; i++)
+        if (!(cols[i] = lp_expr_col_index(pl->a, i, p->names[i], -1, -1))) st = lp_sqlplan_nomem(pl);
+    if (st == LP_OK && !(tag = lp_expr_col_index(pl->a, n, "__side", -1, -1))) st = lp_sqlplan_nomem(pl);
+    if (st == LP_OK) st = lp_expr_call_named(pl->a, "min", 3, &tag, 1, -1, -1, &aggs[0], pl->d);
+    if (st == LP_OK) st = lp_expr_call_named(pl->a, "max", 3, &tag, 1, -1, -1, &aggs[1], pl->d);
+    if (st == LP_OK)
+        st = lp_sqlplan_step(&p, lp_plan_aggregate(p, cols, NULL, n, aggs, aggnames, 2, &next, pl->d), &next);
+    if (st == LP_OK) {
+        lp_expr *lo = lp_expr_col_index(pl->a, n, "__min", -1, -1);
+        lp_expr *hi = lp_expr_col_index(pl->a, n + 1, "__max", -1, -1);
+        lp_expr *one = lp_expr_int(pl->a, 1), *two = lp_expr_int(pl->a, 2);
+        lp_expr *e1[2] = {lo, one}, *e2[2] = {hi, intersect ? two : one};
+        lp_expr *c1 = lo && one ? lp_expr_call(pl->a, LP_FN_EQ, e1, 2, -1, -1) : NULL;
+        lp_expr *c2 = hi && two && one ? lp_expr_call(pl->a, LP_FN_EQ, e2, 2, -1, -1) : NULL;
+        lp_expr *both[2] = {c1, c2};
+        lp_expr *keep = c1 && c2 ? (intersect ? lp_expr_call(pl->a, LP_FN_AND, both, 2, -1, -1) : c2) : NULL;
+        st = keep ? lp_sqlplan_step(&p, lp_plan_filter(p, keep, &next, pl->d), &next) : lp_sqlplan_nomem(pl);
+    }
+    if (st == LP_OK)
+        st = lp_sqlplan_step(&p, lp_plan_project(p, cols, (const char *const *)a->names, n, &next, pl->d), &next);
+    lp_plan_unref(side[0]);
+    lp_plan_unref(side[1]);
+    if (st != LP_OK) {
+        lp_plan_unref(p);
+        return st;
+    }
+    *out = p;
+    return LP_OK;
+}
+
+/* *p = *p op b (b borrowed); `right` is b's select, for the error span. */
+static lp_status set_combine(planner *pl, lp_plan **p, lp_plan *b, lp_sql_setop op, const lp_sql_select *right) {
+    static const char *const opname[] = {"UNION", "UNION", "INTERSECT", "EXCEPT"};
+    lp_plan *next = NULL;
+    if (b->ncols != (*p)->ncols) {
+        lp_diag_set(pl->d, LP_ETYPE, "%s needs the same number of columns on both sides: %d and %d", opname[op],
+                    (*p)->ncols, b->ncols);
+        lp_diag_span(pl->d, right->start, right->end);
+        return LP_ETYPE;
+    }
+    if (op == LP_SQL_INTERSECT || op == LP_SQL_EXCEPT)
+        return lp_sqlplan_step(p, intersect_except(pl, *p, b, op == LP_SQL_INTERSECT, &next), &next);
+    TRY(lp_sqlplan_step(p, lp_plan_union(*p, b, false, &next, pl->d), &next));
+    if (op == LP_SQL_UNION) TRY(lp_sqlplan_step(p, lp_plan_distinct(*p, NULL, 0, NULL, NULL, &next, pl->d), &next));
+    return LP_OK;
+}
+
+/* select (op select)*: INTERSECT binds tighter than UNION and EXCEPT, which go left to right. */
+static lp_status plan_setops(planner *pl, const lp_sql_tree *q, lp_plan **out) {
+    lp_plan **ps = lp_arena_zalloc(pl->a, (size_t)q->nsel * sizeof *ps);
+    if (!ps) return lp_sqlplan_nomem(pl);
+    lp_status st = LP_OK;
+    for (int i = 0; i < q->nsel && st == LP_OK; i++) st = plan_select(pl, &q->sels[i], NULL, 0, -1, &ps[i]);
+    /* every non-NULL ps[i] is a reference; a term starts at the last non-NULL slot */
+    for (int i = 1, k = 0; i < q->nsel && st == LP_OK; i++) {
+        if (q->setop[i - 1] != LP_SQL_INTERSECT) {
+            k = i;
+            continue;
+        }
+        st = set_combine(pl, &ps[k], ps[i], LP_SQL_INTERSECT, &q->sels[i]);
+        lp_plan_unref(ps[i]);
+        ps[i] = NULL;
+    }
+    for (int i = 1; i < q->nsel && st == LP_OK; i++) {
+        if (!ps[i]) continue;
+        st = set_combine(pl, &ps[0], ps[i], q->setop[i - 1], &q->sels[i]);
+        lp_plan_unref(ps[i]);
+        ps[i] = NULL;
+    }
+    if (st == LP_OK) {
+        *out = ps[0];
+        ps[0] = NULL;
+    }
+    for (int i = 0; i < q->nsel; i++) lp_plan_unref(ps[i]);
+    return st;
+}
+
+/* [WITH ...] select (set-op select)* [ORDER BY] [LIMIT] -> a plan. */
 lp_status lp_sqlplan_tree(planner *pl, const lp_sql_tree *q, lp_plan **out) {
     *out = NULL;
     cte *saved = pl->ctes;
@@ -459,23 +562,7 @@ lp_status lp_sqlplan_tree(planner *pl, const lp_sql_tree *q, lp_plan **out) {
     if (st == LP_OK && q->nsel == 1) {
         st = plan_select(pl, &q->sels[0], q->order, q->norder, q->limit, &p);
     } else if (st == LP_OK) {
-        st = plan_select(pl, &q->sels[0], NULL, 0, -1, &p);
-        for (int i = 1; i < q->nsel && st == LP_OK; i++) {
-            lp_plan *b = NULL;
-            if ((st = plan_select(pl, &q->sels[i], NULL, 0, -1, &b))) break;
-            if (b->ncols != p->ncols) {
-                lp_diag_set(pl->d, LP_ETYPE, "UNION needs the same number of columns on both sides: %d and %d",
-                            p->ncols, b->ncols);
-                lp_diag_span(pl->d, q->sels[i].start, q->sels[i].end);
-                lp_plan_unref(b);
-                st = LP_ETYPE;
-                break;
-            }
-            st = lp_sqlplan_step(&p, lp_plan_union(p, b, false, &next, pl->d), &next);
-            lp_plan_unref(b);
-            if (st == LP_OK && !q->union_all[i - 1])
-                st = lp_sqlplan_step(&p, lp_plan_distinct(p, NULL, 0, NULL, NULL, &next, pl->d), &next);
-        }
+        st = plan_setops(pl, q, &p);
         if (st == LP_OK && q->norder) st = sort_output(pl, &p, q->order, q->norder);
         if (st == LP_OK && q->limit >= 0) st = lp_sqlplan_step(&p, lp_plan_limit(p, q->limit, &next, pl->d), &next);
     }

@@ -225,7 +225,8 @@ static lp_status parse_select(parser *p, lp_sql_select *sel) {
     return LP_OK;
 }
 
-/* query -> [WITH name AS '(' query ')' (',' ...)*] select (UNION [ALL | DISTINCT] select)*
+/* query -> [WITH name AS '(' query ')' (',' ...)*]
+ *          select ((UNION [ALL | DISTINCT] | INTERSECT [DISTINCT] | EXCEPT [DISTINCT]) select)*
  *          [ORDER BY expr [ASC | DESC] [NULLS FIRST | LAST] (',' ...)*] [LIMIT n] */
 static lp_status parse_query(parser *p, lp_sql_tree **out) {
     lp_sql_tree *q = lp_arena_zalloc(p->a, sizeof *q);
@@ -259,13 +260,22 @@ static lp_status parse_query(parser *p, lp_sql_tree **out) {
         TRY(parse_select(p, &q->sels[q->nsel]));
         q->nsel++;
         lp_sql_tok *t = cur(p);
-        if (is_kw(t, "intersect") || is_kw(t, "except") || is_kw(t, "minus"))
-            return lp_sqlp_unsupported(p, t->start, t->end, "INTERSECT and EXCEPT are not supported yet");
-        if (!is_kw(t, "union")) break;
+        lp_sql_setop op;
+        if (is_kw(t, "union")) op = LP_SQL_UNION;
+        else if (is_kw(t, "intersect")) op = LP_SQL_INTERSECT;
+        else if (is_kw(t, "except") || is_kw(t, "minus")) op = LP_SQL_EXCEPT;
+        else break;
         p->pos++;
-        GROW(p, q->union_all, q->nsel - 1, ucap);
-        q->union_all[q->nsel - 1] = is_kw(cur(p), "all");
+        if (is_kw(cur(p), "all")) {
+            if (op != LP_SQL_UNION)
+                return lp_sqlp_unsupported(p, t->start, cur(p)->end,
+                                           "INTERSECT ALL and EXCEPT ALL are not supported yet; without ALL they "
+                                           "keep distinct rows");
+            op = LP_SQL_UNION_ALL;
+        }
         if (is_kw(cur(p), "all") || is_kw(cur(p), "distinct")) p->pos++;
+        GROW(p, q->setop, q->nsel - 1, ucap);
+        q->setop[q->nsel - 1] = op;
     }
     if (is_kw(cur(p), "order")) {
         p->pos++;

@@ -437,6 +437,15 @@ static void test_sql_query_subquery_with_distinct_union(void **state) {
                  "asin:string\nA\nA\nA\nB\nD\n");
     expect_query(&v, "SELECT asin FROM products UNION SELECT asin FROM reviews WHERE asin IS NOT NULL ORDER BY asin",
                  "asin:string\nA\nB\nC\nD\n");
+    expect_query(&v, "SELECT asin FROM reviews INTERSECT SELECT asin FROM products ORDER BY asin", "asin:string\nA\nB\n");
+    expect_query(&v, "SELECT asin FROM reviews EXCEPT SELECT asin FROM products ORDER BY asin", "asin:string\nnull\nC\n");
+    expect_query(&v, "SELECT asin AS a FROM reviews MINUS SELECT asin FROM products WHERE price > 1.8 ORDER BY 1 NULLS LAST",
+                 "a:string\nA\nC\nnull\n");
+    /* set operations treat nulls as equal */
+    expect_query(&v, "SELECT name, 1 FROM reviews WHERE id = 3 INTERSECT SELECT name, 1 FROM reviews WHERE id >= 3",
+                 "name:string|1:bigint\nnull|1\n");
+    /* INTERSECT first, then UNION */
+    expect_query(&v, "SELECT asin FROM products UNION SELECT 'Z' INTERSECT SELECT 'Q' ORDER BY 1", "asin:string\nA\nB\nD\n");
     views_free(&v);
 }
 
@@ -505,8 +514,11 @@ static void test_sql_query_errors(void **state) {
     expect_query_error(&v, "SELECT id FROM reviews WHERE name = 'x", 0, LP_ESYNTAX, "unterminated string literal", 36, 38, NULL);
     expect_query_error(&v, "SELECT * FROM t", 0, LP_ENAME, "table or view 't' not found", 14, 15, "available views: reviews, products");
     expect_query_error(&v, "WITH a AS (SELECT 1) SELECT * FROM b", 0, LP_ENAME, "table or view 'b' not found", 35, 36, "did you mean 'a'?");
-    expect_query_error(&v, "SELECT id FROM reviews INTERSECT SELECT id FROM reviews", 0, LP_EUNSUPPORTED,
-                       "INTERSECT and EXCEPT are not supported yet", 23, 32, NULL);
+    expect_query_error(&v, "SELECT id FROM reviews EXCEPT ALL SELECT id FROM reviews", 0, LP_EUNSUPPORTED,
+                       "INTERSECT ALL and EXCEPT ALL are not supported yet; without ALL they keep distinct rows", 23, 33,
+                       NULL);
+    expect_query_error(&v, "SELECT id FROM reviews INTERSECT SELECT id, name FROM reviews", 0, LP_ETYPE,
+                       "INTERSECT needs the same number of columns on both sides: 1 and 2", 33, 39, NULL);
     expect_query_error(&v, "SELECT * FROM revews", 10, LP_ENAME, "table or view 'revews' not found", 24, 30,
                        "did you mean 'reviews'? available views: reviews, products");
     expect_query_error(&v, "SELECT ovrall FROM reviews", 0, LP_ENAME, "column 'ovrall' does not exist", 7, 13,
