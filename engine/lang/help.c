@@ -114,6 +114,63 @@ static const lp_help entries[] = {
        "A sort key that orders col in ascending order, nulls first (Spark's default for "
        "ascending).",
        "reviews.orderBy(F.asc(\"unixReviewTime\")).show()"),
+    FN("column", "column(name)",
+       "The same as col(name): a reference to the column called name, resolved when the "
+       "expression is used.",
+       "reviews.select(F.column(\"asin\"))"),
+    FN("asc_nulls_first", "asc_nulls_first(col)",
+       "A sort key that orders col ascending with nulls first (the ascending default).",
+       "reviews.orderBy(F.asc_nulls_first(\"reviewerName\"))"),
+    FN("asc_nulls_last", "asc_nulls_last(col)",
+       "A sort key that orders col ascending with nulls after every value.",
+       "reviews.orderBy(F.asc_nulls_last(\"reviewerName\"))"),
+    FN("desc_nulls_first", "desc_nulls_first(col)",
+       "A sort key that orders col descending with nulls before every value.",
+       "reviews.orderBy(F.desc_nulls_first(\"reviewerName\"))"),
+    FN("desc_nulls_last", "desc_nulls_last(col)",
+       "A sort key that orders col descending with nulls last (the descending default).",
+       "reviews.orderBy(F.desc_nulls_last(\"reviewerName\"))"),
+    FN("broadcast", "broadcast(df)",
+       "Marks a DataFrame as small enough to send to every worker of a Spark cluster for a "
+       "join. On one machine there is nothing to send: Loupe returns the DataFrame unchanged.",
+       "reviews.join(F.broadcast(products), \"asin\")"),
+    FN("approx_count_distinct", "approx_count_distinct(col)",
+       "Aggregate: the number of distinct non-null values of col in each group. Spark estimates "
+       "it (HyperLogLog, about 5% error); Loupe counts exactly, as count_distinct.",
+       "reviews.agg(F.approx_count_distinct(\"asin\").alias(\"products\"))"),
+    FN("isnull", "isnull(col)",
+       "True where col is null, false otherwise (never null); the same as col.isNull().",
+       "reviews.filter(F.isnull(\"reviewerName\")).count()"),
+    FNP("isnotnull", "isnotnull(col)",
+        "True where col is not null, false otherwise (never null); the same as col.isNotNull().",
+        "spark.sql(\"SELECT count(*) FROM reviews WHERE isnotnull(reviewerName)\")",
+        "pyspark.sql.Column.isNotNull (Spark SQL: isnotnull)"),
+    FNP("str", "str(x)",
+        "Python's str: the text form of a value (a number, a bool, a list), for printing or "
+        "joining strings.",
+        "print(\"reviews: \" + str(reviews.count()))", "str (Python builtin)"),
+    FNP("int", "int(x)",
+        "Python's int: a number or numeric string as an integer (a float is truncated toward "
+        "zero). For a column use col.cast(\"int\").",
+        "n = int(reviews.count() / 10)", "int (Python builtin)"),
+    FNP("float", "float(x)",
+        "Python's float: a number or numeric string as a floating-point number. For a column "
+        "use col.cast(\"double\").",
+        "share = float(good) / reviews.count()", "float (Python builtin)"),
+    FNP("bool", "bool(x)",
+        "Python's bool: False for 0, 0.0, \"\", None and empty lists, True otherwise.",
+        "bool(reviews.take(1))", "bool (Python builtin)"),
+    FNP("type", "type(x)",
+        "Python's type: the class of a value (DataFrame, Column, int, str, ...), to see what "
+        "a variable holds.",
+        "type(reviews)", "type (Python builtin)"),
+    FNP("Row", "Row(**fields)",
+        "A row with named fields, as collect() and take() return them; fields are read as "
+        "row.name or row[\"name\"].",
+        "r = reviews.first()\nprint(r.asin, r[\"overall\"])", "pyspark.sql.Row"),
+    FNP("clear_output", "clear_output()",
+        "Clears the output of the current notebook cell (in the REPL it does nothing).",
+        "clear_output()", "IPython.display.clear_output (Jupyter notebooks)"),
 
     /* ---- SparkSession ---------------------------------------------------------------------- */
     SS("sql", "spark.sql(query)",
@@ -130,6 +187,10 @@ static const lp_help entries[] = {
        "The DataFrame behind a temporary view registered with createOrReplaceTempView. An "
        "unknown name is an error that lists the views.",
        "r = spark.table(\"reviews\")"),
+    SS("stop", "spark.stop()",
+       "Stops a Spark session. Loupe has nothing to stop: the call does nothing, so that "
+       "PySpark scripts run unchanged.",
+       "spark.stop()"),
 
     /* ---- DataFrameReader ------------------------------------------------------------------- */
     RD("json", "spark.read.json(path)",
@@ -182,6 +243,9 @@ static const lp_help entries[] = {
     WR("save", "df.write.save(path, format=None, mode=None)",
        "Writes the DataFrame to path in the format set with format() (csv or json).",
        "top.write.format(\"json\").save(\"top.json\")"),
+    WR("format", "df.write.format(source)",
+       "Chooses the file format save() writes: \"csv\" or \"json\". Returns the writer.",
+       "top.write.format(\"csv\").mode(\"overwrite\").save(\"top.csv\")"),
 
     /* ---- DataFrame: looking at data -------------------------------------------------------- */
     DF("show", "df.show(n=20, truncate=True)",
@@ -350,6 +414,51 @@ static const lp_help entries[] = {
      "A histogram of a numeric (or date) column: the range split into bins equal-width bins and "
      "the rows counted in each; nulls are not counted. The same as df.plot.hist(column).",
      "reviews.hist(\"overall\", bins=5)", "pyspark.sql.DataFrame.plot.hist (Spark 4.0)"},
+    DF("drop_duplicates", "df.drop_duplicates(subset=None)",
+       "An alias of dropDuplicates: one row per distinct value of the subset columns (all "
+       "columns by default).",
+       "reviews.drop_duplicates([\"reviewerID\", \"asin\"]).count()"),
+    DF("unionAll", "df.unionAll(other)",
+       "An alias of union: the rows of both frames matched by position, duplicates kept.",
+       "old.unionAll(new).count()"),
+    DF("persist", "df.persist()",
+       "The same as cache(): keep the DataFrame in memory once computed. Returns it.",
+       "good = reviews.filter(F.col(\"overall\") >= 4).persist()"),
+    DF("unpersist", "df.unpersist()",
+       "Forgets a cached result, freeing its memory; the next use recomputes it.",
+       "good.unpersist()"),
+    DF("createTempView", "df.createTempView(name)",
+       "Registers the DataFrame under name for spark.sql() and spark.table(). Loupe replaces "
+       "an existing view, as createOrReplaceTempView does (Spark refuses).",
+       "reviews.createTempView(\"reviews\")"),
+    {"DataFrame.registerTempTable", "df.registerTempTable(name)",
+     "The old name of createOrReplaceTempView (deprecated in Spark): registers the DataFrame "
+     "under name for spark.sql().",
+     "reviews.registerTempTable(\"reviews\")", "pyspark.sql.DataFrame.createOrReplaceTempView"},
+    DF("toPandas", "df.toPandas()",
+       "In PySpark, the rows as a pandas DataFrame. Loupe has no pandas: it returns the "
+       "DataFrame itself, which displays as a table.",
+       "reviews.limit(5).toPandas()"),
+    DF("repartition", "df.repartition(numPartitions)",
+       "In Spark, redistributes the rows over numPartitions partitions. Loupe splits work "
+       "itself, so the call returns the DataFrame unchanged.",
+       "reviews.repartition(8)"),
+    DF("coalesce", "df.coalesce(numPartitions)",
+       "In Spark, reduces the number of partitions without a shuffle. Loupe returns the "
+       "DataFrame unchanged.",
+       "reviews.coalesce(1)"),
+    DF("na", "df.na",
+       "The DataFrameNaFunctions: df.na.drop(...) is df.dropna(...), df.na.fill(...) is "
+       "df.fillna(...).",
+       "reviews.na.fill({\"reviewerName\": \"anonymous\"})"),
+    {"DataFrameNaFunctions.drop", "df.na.drop(how=\"any\", thresh=None, subset=None)",
+     "The same as df.dropna: drops the rows with nulls (NaN counts as null) in the subset "
+     "columns: any null with how=\"any\", all null with how=\"all\".",
+     "reviews.na.drop(subset=[\"reviewText\"])", "pyspark.sql.DataFrameNaFunctions.drop"},
+    {"DataFrameNaFunctions.fill", "df.na.fill(value, subset=None)",
+     "The same as df.fillna: replaces nulls with value in the columns of a matching type, or "
+     "per column with a dict.",
+     "reviews.na.fill(\"anonymous\", subset=[\"reviewerName\"])", "pyspark.sql.DataFrameNaFunctions.fill"},
     DF("alias", "df.alias(alias)",
        "The same DataFrame under a name, so that a join's condition can tell the sides apart "
        "(col(\"a.asin\") == col(\"b.asin\")).",
@@ -444,6 +553,45 @@ static const lp_help entries[] = {
         "The element at a 0-based index of an array column (the same as col[key]); null when "
         "the index is out of range or the array is null.",
         "reviews.select(F.col(\"helpful\").getItem(0).alias(\"helpful_votes\"))"),
+    COL("name", "col.name(alias)",
+        "An alias of Column.alias: the same expression under a new column name.",
+        "reviews.select(F.length(\"summary\").name(\"chars\"))"),
+    COL("astype", "col.astype(dataType)",
+        "An alias of Column.cast: the value converted to another type; values that do not "
+        "convert become null.",
+        "reviews.select(F.col(\"overall\").astype(\"int\"))"),
+    COL("isNaN", "col.isNaN()",
+        "True where a double is NaN (not a number); false for null.",
+        "reviews.filter(F.col(\"overall\").isNaN()).count()"),
+    COL("ilike", "col.ilike(pattern)",
+        "SQL LIKE ignoring case: % matches any run of characters, _ one character. Null when "
+        "the string is null.",
+        "reviews.filter(F.col(\"summary\").ilike(\"%GREAT%\"))"),
+    COL("eqNullSafe", "col.eqNullSafe(other)",
+        "Equality that treats nulls as values (SQL's <=>): true when both are null, false "
+        "when only one is, never null.",
+        "reviews.filter(F.col(\"reviewerName\").eqNullSafe(None))"),
+    COL("substr", "col.substr(startPos, length)",
+        "The part of the string that starts at character startPos (counting from 1) and is "
+        "length characters long, as substring(). Null when the string is null.",
+        "reviews.select(F.col(\"asin\").substr(1, 3))"),
+    COL("asc_nulls_first", "col.asc_nulls_first()",
+        "An ascending sort key with nulls first (the ascending default).",
+        "reviews.orderBy(F.col(\"reviewerName\").asc_nulls_first())"),
+    COL("asc_nulls_last", "col.asc_nulls_last()",
+        "An ascending sort key with nulls after every value.",
+        "reviews.orderBy(F.col(\"reviewerName\").asc_nulls_last())"),
+    COL("desc_nulls_first", "col.desc_nulls_first()",
+        "A descending sort key with nulls before every value.",
+        "reviews.orderBy(F.col(\"reviewerName\").desc_nulls_first())"),
+    COL("desc_nulls_last", "col.desc_nulls_last()",
+        "A descending sort key with nulls last (the descending default).",
+        "reviews.orderBy(F.col(\"reviewerName\").desc_nulls_last())"),
+    COL("over", "col.over(window)",
+        "In Spark, evaluates a window function over a Window specification (running totals, "
+        "ranks). Loupe does not have window functions yet: it says so. Use groupBy and a join "
+        "instead.",
+        "reviews.groupBy(\"asin\").agg(F.avg(\"overall\").alias(\"r\")).join(reviews, \"asin\")"),
 
     /* ---- functions: strings ---------------------------------------------------------------- */
     FN("ilike", "ilike(str, pattern)",
@@ -455,8 +603,12 @@ static const lp_help entries[] = {
           "reviews.select(F.char_length(\"reviewText\"))", "pyspark.sql.functions.char_length"),
     ALIAS("character_length", "length", "character_length(str)", S_LENGTH,
           "reviews.select(F.character_length(\"reviewText\"))", "pyspark.sql.functions.character_length"),
-    ALIAS("len", "length", "len(str)", S_LENGTH, "spark.sql(\"SELECT len(summary) FROM reviews\")",
-          "pyspark.sql.functions.length (Spark SQL: len)"),
+    {"len", "len(x)",
+     "An alias of length, with the same behaviour, in SQL and as F.len. " S_LENGTH
+     " Called as Python's builtin len(x) it is the number of elements of a list, tuple, dict "
+     "or string: len(df.columns).",
+     "spark.sql(\"SELECT len(summary) FROM reviews\")\nlen(reviews.columns)",
+     "pyspark.sql.functions.length (Spark SQL: len; Python: len)"},
     FN("lower", "lower(col)", S_LOWER, "reviews.select(F.lower(\"summary\"))"),
     ALIAS("lcase", "lower", "lcase(str)", S_LOWER, "reviews.select(F.lcase(\"summary\"))",
           "pyspark.sql.functions.lcase"),

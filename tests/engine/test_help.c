@@ -5,6 +5,7 @@
 
 #include "exec/expr.h"
 #include "lang/help.h"
+#include "lang/interp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +66,11 @@ static void test_help_every_method_and_builtin(void **state) {
     static const char *const rd[] = {"json", "csv", "option", "options", "format", "load", "schema"};
     static const char *const wr[] = {"csv", "json", "mode", "option", "save"};
     static const char *const ss[] = {"sql", "read", "table"};
-    static const char *const builtins[] = {"print", "display", "help", "col", "lit", "expr", "when", "desc", "asc"};
+    static const char *const builtins[] = {"print", "display", "help", "col", "lit", "expr", "when", "desc", "asc",
+                                           "column", "broadcast", "approx_count_distinct", "isnull", "isnotnull",
+                                           "asc_nulls_first", "asc_nulls_last", "desc_nulls_first",
+                                           "desc_nulls_last", "str", "int", "float", "bool", "type", "Row",
+                                           "clear_output", "len", "countDistinct"};
     static const struct {
         const char *prefix;
         const char *const *names;
@@ -90,6 +95,31 @@ static void test_help_every_method_and_builtin(void **state) {
             }
         }
     }
+}
+
+/* Every method the interpreter has (lp_methods) is documented under its class's topic, so
+ * help(df.x) never comes back empty for a method that works. */
+static void test_help_every_interpreter_method(void **state) {
+    (void)state;
+    static const struct {
+        lp_vkind kind;
+        const char *cls;
+    } kinds[] = {
+        {LV_DF, "DataFrame"},           {LV_GROUPED, "GroupedData"},        {LV_COL, "Column"},
+        {LV_READER, "DataFrameReader"}, {LV_WRITER, "DataFrameWriter"}, {LV_NA, "DataFrameNaFunctions"},
+    };
+    int checked = 0;
+    for (size_t k = 0; k < LP_ARRAY_LEN(kinds); k++) {
+        int n = 0;
+        const lp_method *m = lp_methods(kinds[k].kind, &n);
+        assert_true(n > 0);
+        for (int i = 0; i < n; i++, checked++) {
+            char topic[128];
+            snprintf(topic, sizeof topic, "%s.%s", kinds[k].cls, m[i].name);
+            assert_entry(topic);
+        }
+    }
+    assert_true(checked > 90);
 }
 
 /* Topics are unique, and every entry (also those not listed above) is complete. */
@@ -189,7 +219,8 @@ static void test_help_format_nomem(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         TU_TEST(test_help_every_registry_function), TU_TEST(test_help_every_method_and_builtin),
-        TU_TEST(test_help_table_consistent),        TU_TEST(test_help_lookup_exact),
+        TU_TEST(test_help_every_interpreter_method), TU_TEST(test_help_table_consistent),
+        TU_TEST(test_help_lookup_exact),
         TU_TEST(test_help_format_exact),            TU_TEST(test_help_format_wraps),
         TU_TEST(test_help_format_nomem),
     };
