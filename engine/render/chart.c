@@ -153,44 +153,42 @@ static lp_status y_columns(const lp_table *t, const lp_chart_opts *o, int skip1,
 
 /* ---- hue groups ---- */
 
-typedef struct hue_sort {
-    const lp_column *col;
-} hue_sort;
-
-/* Row order by hue value, nulls first, then by row: arg = hue_sort. */
-static int cmp_hue(const void *a, const void *b, void *arg) {
-    const lp_column *c = ((const hue_sort *)arg)->col;
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    bool nx = !lp_col_valid(c, x), ny = !lp_col_valid(c, y);
-    int r = nx || ny ? (int)ny - (int)nx : lp_value_cmp_rows(c, x, c, y);
-    if (r) return r;
-    return x < y ? -1 : x > y;
+/* Whether rows x and y of c hold the same value (null equals null). */
+static bool same_value(const lp_column *c, int64_t x, int64_t y) {
+    bool vx = lp_col_valid(c, x), vy = lp_col_valid(c, y);
+    return vx == vy && (!vx || lp_value_cmp_rows(c, x, c, y) == 0);
 }
 
-/* One series per distinct value of column hcol: sid[r] is row r's series, names[s] the value as
- * text. LP_ELIMIT past LP_CHART_MAX_SERIES values. */
+/* Orders representative rows by value, nulls first (Spark's ascending order): arg = column. */
+static int cmp_rep(const void *a, const void *b, void *arg) {
+    const lp_column *c = arg;
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    bool nx = !lp_col_valid(c, x), ny = !lp_col_valid(c, y);
+    if (nx || ny) return (int)ny - (int)nx;
+    return lp_value_cmp_rows(c, x, c, y);
+}
+
+/* One series per distinct value of column hcol, in ascending order: sid[r] is row r's series,
+ * (*names)[s] the value as text. LP_ELIMIT past LP_CHART_MAX_SERIES values. There are so few
+ * values that each row is matched against the ones seen so far (the last match first). */
 static lp_status hue_groups(const lp_table *t, int hcol, int *sid, int *nseries, char ***names, lp_diag *d) {
     *nseries = 0;
     *names = NULL;
     lp_column *c = lp_table_column(t, hcol);
-    int64_t n = t->nrows;
-    int64_t *order = lp_malloc((size_t)LP_MAX(n, (int64_t)1) * sizeof *order);
     char **nm = lp_calloc(LP_CHART_MAX_SERIES, sizeof *nm);
     lp_status st = LP_OK;
-    if (!c || !order || !nm) {
+    if (!c || !nm) {
         st = lp_diag_nomem(d, "plot");
         goto done;
     }
-    for (int64_t r = 0; r < n; r++) order[r] = r;
-    hue_sort hs = {c};
-    qsort_r(order, (size_t)n, sizeof *order, cmp_hue, &hs);
-    int s = -1;
-    for (int64_t k = 0; k < n; k++) {
-        int64_t r = order[k], q = k ? order[k - 1] : -1;
-        bool same = q >= 0 && lp_col_valid(c, q) == lp_col_valid(c, r) &&
-                    (!lp_col_valid(c, r) || lp_value_cmp_rows(c, q, c, r) == 0);
-        if (!same) {
-            if (++s == LP_CHART_MAX_SERIES) {
+    int64_t rep[LP_CHART_MAX_SERIES];
+    int nd = 0, last = -1;
+    for (int64_t r = 0; r < t->nrows; r++) {
+        int s = last >= 0 && same_value(c, rep[last], r) ? last : -1;
+        for (int k = 0; k < nd && s < 0; k++)
+            if (same_value(c, rep[k], r)) s = k;
+        if (s < 0) {
+            if (nd == LP_CHART_MAX_SERIES) {
                 lp_diag_set(d, LP_ELIMIT, "more than %d values in hue column '%s'", LP_CHART_MAX_SERIES,
                             t->names[hcol]);
                 lp_diag_hint(d, "a chart with more series cannot be read: filter the rows or pick a column "
@@ -198,18 +196,31 @@ static lp_status hue_groups(const lp_table *t, int hcol, int *sid, int *nseries,
                 st = LP_ELIMIT;
                 goto done;
             }
-            lp_value v = lp_column_get(c, r);
-            lp_strbuf b;
-            lp_strbuf_init(&b);
-            lp_value_format(&v, &b);
-            if (!(nm[s] = lp_strbuf_take(&b))) {
-                st = lp_diag_nomem(d, "plot");
-                goto done;
-            }
+            rep[nd] = r;
+            s = nd++;
         }
-        sid[r] = s;
+        sid[r] = last = s;
     }
-    *nseries = s + 1;
+    /* Renumber the series in value order. */
+    int64_t sorted[LP_CHART_MAX_SERIES];
+    int rank[LP_CHART_MAX_SERIES];
+    memcpy(sorted, rep, (size_t)nd * sizeof *rep);
+    qsort_r(sorted, (size_t)nd, sizeof *sorted, cmp_rep, c);
+    for (int i = 0; i < nd; i++)
+        for (int k = 0; k < nd; k++)
+            if (rep[k] == sorted[i]) rank[k] = i;
+    for (int64_t r = 0; r < t->nrows; r++) sid[r] = rank[sid[r]];
+    for (int i = 0; i < nd; i++) {
+        lp_value v = lp_column_get(c, sorted[i]);
+        lp_strbuf b;
+        lp_strbuf_init(&b);
+        lp_value_format(&v, &b);
+        if (!(nm[i] = lp_strbuf_take(&b))) {
+            st = lp_diag_nomem(d, "plot");
+            goto done;
+        }
+    }
+    *nseries = nd;
 done:
     if (st != LP_OK && nm) {
         for (int i = 0; i < LP_CHART_MAX_SERIES; i++) lp_free(nm[i]);
@@ -217,7 +228,6 @@ done:
         nm = NULL;
     }
     *names = nm;
-    lp_free(order);
     lp_column_unref(c);
     return st;
 }

@@ -169,7 +169,7 @@ static void test_chart_hist_hue_normalised(void **state) {
 
 static void test_chart_line_sorted_with_hue(void **state) {
     (void)state;
-    lp_table *t = tu_table("x:bigint,y:double,g:string", "3|30|a;1|10|a;2|5|b;1|1|b;2|20|a;5|null|a", 2);
+    lp_table *t = tu_table("x:bigint,y:double,g:string", "3|30|a;1|10|a;2|5|b;1|1|b;2|20|a;5|null|a;7|7|null", 2);
     lp_chart_opts o;
     lp_chart_opts_init(&o);
     o.kind = LP_CHART_LINE;
@@ -177,17 +177,17 @@ static void test_chart_line_sorted_with_hue(void **state) {
     o.y = "y";
     o.hue = "g";
     lp_chart *c = build(t, &o);
-    assert_series(c, "a: (1, 10) (2, 20) (3, 30)\nb: (1, 1) (2, 5)\n");
+    assert_series(c, "null: (7, 7)\na: (1, 10) (2, 20) (3, 30)\nb: (1, 1) (2, 5)\n");
     assert_int_equal(c->nulls, 1);
     assert_false(c->sampled);
-    assert_int_equal(c->points, 5);
+    assert_int_equal(c->points, 6);
     lp_chart_free(c);
     /* Without y: every numeric column but x, one series each; without x: the row number. */
     o.hue = NULL;
     o.y = NULL;
     o.x = NULL;
     c = build(t, &o);
-    assert_series(c, "x: (0, 3) (1, 1) (2, 2) (3, 1) (4, 2) (5, 5)\ny: (0, 30) (1, 10) (2, 5) (3, 1) (4, 20)\n");
+    assert_series(c, "x: (0, 3) (1, 1) (2, 2) (3, 1) (4, 2) (5, 5) (6, 7)\ny: (0, 30) (1, 10) (2, 5) (3, 1) (4, 20) (6, 7)\n");
     assert_null(c->ylabel);
     assert_null(c->xlabel);
     lp_chart_free(c);
@@ -296,6 +296,11 @@ static void test_chart_bar_categories_and_limit(void **state) {
     lp_chart_free(c);
     o.hue = "y";
     build_err(big, &o, LP_EUNSUPPORTED);
+    /* At most 20 hue values: x has 50. */
+    o.kind = LP_CHART_SCATTER;
+    o.hue = "x";
+    d = build_err(big, &o, LP_ELIMIT);
+    assert_string_equal(d.msg, "more than 20 values in hue column 'x'");
     lp_table_unref(big);
 }
 
