@@ -93,11 +93,13 @@ int lp_chart_axis_ticks(lp_chart_axis axis, double lo, double hi, bool log, doub
  * with the time when the step is under a day. buf holds at least 40 bytes; returns the length. */
 int lp_chart_tick_label(lp_chart_axis axis, bool log, double v, double step, char *buf);
 
-/* Draws the chart into width x height terminal cells (at most; lines end without trailing
- * spaces) with Unicode: eighth blocks for histograms and bars, braille dots for one-series
- * scatter and line plots, one marker character per series otherwise; y tick labels on the left,
- * x tick labels below, the title above, a legend when there are several series, and a note of
- * what was left out or sampled. */
+/* Draws the chart into width x height terminal cells (at least 24 x 8; lines end without
+ * trailing spaces) with Unicode: eighth blocks for histograms and bars, braille dots for
+ * one-series scatter and line plots, one marker character per series otherwise; y tick labels
+ * on the left, x tick labels below, the title above, a legend when there are several series,
+ * and a note of what was left out or sampled. On a short canvas the y label, the x label and
+ * the title are left out, in that order, before the plot gets under 3 rows. A refused
+ * allocation sets out->nomem. */
 void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *out);
 
 #endif /* LP_CHART_H */
