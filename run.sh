@@ -14,7 +14,9 @@ ROOT=$PWD
 
 # Debian packages the build and the tests need. Keep in step with the README.
 PACKAGES=(build-essential cmake pkg-config time libcmocka-dev zlib1g-dev libpcre2-dev libutf8proc-dev
-          libxxhash-dev libssl-dev libedit-dev sqlite3 tmux)
+          libxxhash-dev libssl-dev libedit-dev libzmq3-dev libjansson-dev sqlite3 tmux
+          python3-jupyter-client python3-jupyter-kernel-test python3-nbclient python3-nbformat
+          jupyter-notebook)
 
 say() { printf '\033[1mloupe:\033[0m %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
