@@ -355,6 +355,20 @@ static lp_status parse_primary(parser *p, lp_expr **out) {
         v.u.s.p = t->text;
         v.u.s.n = (int64_t)t->len;
         p->pos++;
+        if (cur(p)->kind == LP_SQL_T_STRING) { /* 'a' 'b' is 'ab', as in Spark */
+            lp_strbuf b;
+            lp_strbuf_init(&b);
+            lp_strbuf_append(&b, t->text, t->len);
+            for (; cur(p)->kind == LP_SQL_T_STRING; p->pos++) {
+                lp_strbuf_append(&b, cur(p)->text, cur(p)->len);
+                e = S(p, cur(p)->end);
+            }
+            v.u.s.p = b.p ? b.p : "";
+            v.u.s.n = (int64_t)b.len;
+            *out = b.nomem ? NULL : lp_expr_lit(a, &v, s, e);
+            lp_strbuf_reset(&b);
+            return *out ? LP_OK : lp_sqlp_nomem(p);
+        }
         return (*out = lp_expr_lit(a, &v, s, e)) ? LP_OK : lp_sqlp_nomem(p);
     case LP_SQL_T_QIDENT:
         return parse_column(p, out);

@@ -188,8 +188,7 @@ static lp_status parse_select(parser *p, lp_sql_select *sel) {
     memset(sel, 0, sizeof *sel);
     lp_sql_tok *t = cur(p);
     if (!is_kw(t, "select"))
-        return lp_sqlp_error(p, t, is_op(t, "(") ? "parenthesised queries are not supported here; expected SELECT"
-                                                : "expected SELECT");
+        return lp_sqlp_error(p, t, "expected SELECT");
     sel->start = S(p, t->start);
     sel->end = S(p, t->end);
     p->pos++;
@@ -225,6 +224,30 @@ static lp_status parse_select(parser *p, lp_sql_select *sel) {
     return LP_OK;
 }
 
+/* '(' query ')' as a term of a set operation: SELECT * FROM (query), so that the inner ORDER BY
+ * and LIMIT apply inside. */
+static lp_status parse_paren_select(parser *p, lp_sql_select *sel) {
+    memset(sel, 0, sizeof *sel);
+    lp_sql_tok *open = cur(p);
+    sel->start = S(p, open->start);
+    sel->items = lp_arena_zalloc(p->a, sizeof *sel->items);
+    sel->from = lp_arena_zalloc(p->a, sizeof *sel->from);
+    if (!sel->items || !sel->from) return lp_sqlp_nomem(p);
+    sel->nitems = 1;
+    sel->items[0].star = "";
+    sel->items[0].start = sel->start;
+    sel->from->kind = LP_SQL_FROM_SUB;
+    sel->from->start = sel->start;
+    TRY(lp_sqlp_deeper(p, open));
+    p->pos++;
+    if (!is_kw(cur(p), "select") && !is_kw(cur(p), "with") && !is_op(cur(p), "("))
+        return lp_sqlp_error(p, cur(p), "expected SELECT");
+    TRY(parse_query(p, &sel->from->sub));
+    p->depth--;
+    sel->end = sel->items[0].end = sel->from->end = S(p, cur(p)->end);
+    return lp_sqlp_expect_close(p, open, ")");
+}
+
 /* query -> [WITH name AS '(' query ')' (',' ...)*]
  *          select ((UNION [ALL | DISTINCT] | INTERSECT [DISTINCT] | EXCEPT [DISTINCT]) select)*
  *          [ORDER BY expr [ASC | DESC] [NULLS FIRST | LAST] (',' ...)*] [LIMIT n] */
@@ -257,7 +280,11 @@ static lp_status parse_query(parser *p, lp_sql_tree **out) {
     int ucap = 0;
     for (;;) {
         GROW(p, q->sels, q->nsel, cap);
-        TRY(parse_select(p, &q->sels[q->nsel]));
+        if (is_op(cur(p), "(")) {
+            TRY(parse_paren_select(p, &q->sels[q->nsel]));
+        } else {
+            TRY(parse_select(p, &q->sels[q->nsel]));
+        }
         q->nsel++;
         lp_sql_tok *t = cur(p);
         lp_sql_setop op;

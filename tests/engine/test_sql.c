@@ -161,6 +161,7 @@ static void test_sql_expr_literals(void **state) {
     expect_print("DATE '2013-06-02'", "DATE '2013-06-02'");
     expect_print("1.5 + 2", "(1.5 + 2)");
     expect_print("'a' -- comment\n", "a");
+    expect_print("'it''s' \"ok\"", "itsok");
     expect_print("/* c */ 1", "1");
 }
 
@@ -444,6 +445,10 @@ static void test_sql_query_subquery_with_distinct_union(void **state) {
     /* set operations treat nulls as equal */
     expect_query(&v, "SELECT name, 1 FROM reviews WHERE id = 3 INTERSECT SELECT name, 1 FROM reviews WHERE id >= 3",
                  "name:string|1:bigint\nnull|1\n");
+    /* parenthesised terms keep their own ORDER BY and LIMIT */
+    expect_query(&v, "(SELECT id FROM reviews ORDER BY id DESC LIMIT 2) UNION ALL (SELECT id FROM reviews LIMIT 1)",
+                 "id:bigint\n6\n5\n1\n");
+    expect_query(&v, "(SELECT asin FROM products)", "asin:string\nA\nB\nD\n");
     /* INTERSECT first, then UNION */
     expect_query(&v, "SELECT asin FROM products UNION SELECT 'Z' INTERSECT SELECT 'Q' ORDER BY 1", "asin:string\nA\nB\nD\n");
     views_free(&v);
