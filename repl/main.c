@@ -137,12 +137,13 @@ int main(int argc, char **argv) {
     }
     r.tty_err = isatty(STDERR_FILENO);
     r.tty_out = isatty(STDOUT_FILENO);
-    repl_signals_init();
+    bool interactive = !command && !script && !use_stdin && isatty(STDIN_FILENO);
+    repl_signals_init(interactive);
 
     int rc;
     if (command) rc = run_text(&r, command, strlen(command), "<string>");
     else if (script) rc = run_file(&r, script);
-    else if (use_stdin || !isatty(STDIN_FILENO)) rc = run_stream(&r, stdin, "<stdin>");
+    else if (!interactive) rc = run_stream(&r, stdin, "<stdin>");
     else rc = repl_interactive(&r);
     loupe_session_free(r.session);
     return rc;

@@ -32,8 +32,10 @@ extern volatile sig_atomic_t repl_running;
 /* SIGINTs that arrived while no statement ran; term.c consumes them. */
 extern volatile sig_atomic_t repl_interrupted;
 
-/* Installs the SIGINT handler (without SA_RESTART, so a blocked read() returns EINTR). */
-void repl_signals_init(void);
+/* Installs the SIGINT handler (without SA_RESTART, so a blocked read() returns EINTR). While
+ * no statement runs, SIGINT interrupts the prompt when `interactive`, else ends the process
+ * with status 130. */
+void repl_signals_init(bool interactive);
 
 /* Runs code[0, n) in the session, named `name` in messages, with output to stdout/stderr and
  * an error (formatted with loupe_diag_format) to stderr. Returns the statement's status. */

@@ -23,6 +23,7 @@
 volatile sig_atomic_t repl_running;
 volatile sig_atomic_t repl_interrupted;
 static volatile sig_atomic_t cancels;  /* SIGINTs during the running statement */
+static volatile sig_atomic_t prompt;   /* interactive: an idle SIGINT interrupts the prompt */
 
 static void on_sigint(int sig) {
     (void)sig;
@@ -35,13 +36,16 @@ static void on_sigint(int sig) {
             (void)w;
             _exit(130);
         }
-    } else {
+    } else if (prompt) {
         repl_interrupted = 1;
+    } else {
+        _exit(130); /* a script between statements: stop, as the default action would */
     }
     errno = saved;
 }
 
-void repl_signals_init(void) {
+void repl_signals_init(bool interactive) {
+    prompt = interactive;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
