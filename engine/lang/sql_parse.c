@@ -407,6 +407,10 @@ static lp_status parse_primary(parser *p, lp_expr **out) {
     if (is_kw(t, "exists") && is_op(peek(p, 1), "("))
         return lp_sqlp_unsupported(p, t->start, t->end, "subqueries in expressions are not supported yet");
     if (is_op(peek(p, 1), "(")) return parse_call(p, out);
+    if (is_kw(t, "current_date")) { /* Spark's CURRENT_DATE takes no parentheses */
+        p->pos++;
+        return lp_expr_call_named(a, "current_date", 12, NULL, 0, s, e, out, p->d);
+    }
     if (is_reserved(t)) {
         lp_status st = lp_sqlp_error(p, t, "expected an expression");
         if (p->pos > 0 && is_op(&p->t[p->pos - 1], ","))

@@ -78,6 +78,8 @@ static void test_sql_expr_prints_spark_names(void **state) {
     expect_print("`style.format` = 'x'", "(style.format = x)");
     expect_print("if(a > 1, 'x', 'y')", "(IF((a > 1), x, y))");
     expect_print("a IS DISTINCT FROM b", "(NOT (a <=> b))");
+    expect_print("CURRENT_DATE", "current_date()");
+    expect_print("current_date()", "current_date()");
     expect_print("a IS NOT DISTINCT FROM b", "(a <=> b)");
 }
 
