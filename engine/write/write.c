@@ -91,6 +91,26 @@ static int fmt_timestamp(int64_t micros, char *buf) {
 
 /* ---- CSV -------------------------------------------------------------------------------- */
 
+/* The CSV options, resolved once per write: special[c] is set for the bytes that force quoting
+ * (sep, quote, CR, LF). */
+typedef struct csv_style {
+    char sep, quote;
+    const char *null_value;
+    size_t null_len;
+    bool special[256];
+} csv_style;
+
+static void csv_style_init(csv_style *cs, const lp_write_opts *o) {
+    memset(cs, 0, sizeof *cs);
+    cs->sep = o->sep;
+    cs->quote = o->quote;
+    cs->null_value = o->null_value;
+    cs->null_len = strlen(o->null_value);
+    cs->special[(unsigned char)o->sep] = true;
+    cs->special[(unsigned char)o->quote] = o->quote != 0;
+    cs->special['\n'] = cs->special['\r'] = true;
+}
+
 /* Appends one field. Quoted (doubling embedded quotes, RFC 4180, which Loupe's reader and
  * Spark's with escape='"' read back) when it holds sep, quote, CR or LF, or starts or ends with
  * a space or tab. The empty string is written as "" so it reads back as "" and not as null, as
@@ -99,17 +119,14 @@ static int fmt_timestamp(int64_t micros, char *buf) {
  * (quoted) so the data survives; and Spark escapes quotes with a backslash (\"), Loupe doubles
  * them, the RFC 4180 and spreadsheet form, which Loupe's reader and Spark's with escape='"'
  * read back. As in Spark, a one-column row holding null is a blank line, which readers skip. */
-static void csv_field(lp_strbuf *b, const char *s, size_t n, const lp_write_opts *o) {
-    char q = o->quote;
+static void csv_field(lp_strbuf *b, const char *s, size_t n, const csv_style *cs) {
+    char q = cs->quote;
     if (!q) {
         lp_strbuf_append(b, s, n);
         return;
     }
     bool need = n == 0 || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
-    for (size_t i = 0; i < n && !need; i++) {
-        char c = s[i];
-        need = c == o->sep || c == q || c == '\n' || c == '\r';
-    }
+    for (size_t i = 0; i < n && !need; i++) need = cs->special[(unsigned char)s[i]];
     if (!need) {
         lp_strbuf_append(b, s, n);
         return;
@@ -130,9 +147,9 @@ static void csv_field(lp_strbuf *b, const char *s, size_t n, const lp_write_opts
  * Java's Double.toString (1.0E7, NaN, Infinity), dates yyyy-MM-dd, timestamps as fmt_timestamp.
  * Spark refuses arrays in CSV; Loupe writes them as show() prints them ("[2, 3]", a quoted
  * text field) so the data is not lost -- it reads back as a string. */
-static void csv_cell(lp_strbuf *b, const lp_column *c, int64_t row, const lp_write_opts *o, lp_strbuf *tmp) {
+static void csv_cell(lp_strbuf *b, const lp_column *c, int64_t row, const csv_style *cs, lp_strbuf *tmp) {
     if (!lp_col_valid(c, row)) {
-        lp_strbuf_puts(b, o->null_value);
+        lp_strbuf_append(b, cs->null_value, cs->null_len);
         return;
     }
     char buf[48];
@@ -146,7 +163,7 @@ static void csv_cell(lp_strbuf *b, const lp_column *c, int64_t row, const lp_wri
     case LP_STRING: {
         int64_t len;
         const char *s = lp_col_str(c, row, &len);
-        csv_field(b, s, (size_t)len, o);
+        csv_field(b, s, (size_t)len, cs);
         return;
     }
     default: {
@@ -154,11 +171,11 @@ static void csv_cell(lp_strbuf *b, const lp_column *c, int64_t row, const lp_wri
         lp_strbuf_clear(tmp);
         lp_value_format(&v, tmp);
         if (tmp->nomem) b->nomem = true;
-        else csv_field(b, tmp->p, tmp->len, o);
+        else csv_field(b, tmp->p, tmp->len, cs);
         return;
     }
     }
-    csv_field(b, buf, (size_t)n, o);
+    csv_field(b, buf, (size_t)n, cs);
 }
 
 /* ---- JSON lines ------------------------------------------------------------------------- */
@@ -244,7 +261,7 @@ typedef struct slot {
 
 typedef struct fmt_ctx {
     const lp_table *t;
-    const lp_write_opts *o;
+    const csv_style *cs;
     bool json;
     lp_strbuf *keys;  /* JSON: the escaped "name": prefix of each column */
     slot *fmt;        /* this batch's slices, formatted by tasks 1..nfmt */
@@ -278,8 +295,8 @@ static void format_slice(const fmt_ctx *x, slot *s) {
             lp_strbuf_append(b, "}\n", 2);
         } else {
             for (int c = 0; c < ncols; c++) {
-                if (c) lp_strbuf_putc(b, x->o->sep);
-                csv_cell(b, p->cols[c], r, x->o, &s->tmp);
+                if (c) lp_strbuf_putc(b, x->cs->sep);
+                csv_cell(b, p->cols[c], r, x->cs, &s->tmp);
             }
             lp_strbuf_putc(b, '\n');
         }
@@ -447,7 +464,7 @@ static void sync_dir(const char *path) {
 }
 
 /* The header line (CSV) or the escaped key prefixes (JSON). */
-static lp_status prepare(const lp_table *t, const lp_write_opts *o, bool json, bool header, lp_strbuf *head,
+static lp_status prepare(const lp_table *t, const csv_style *cs, bool json, bool header, lp_strbuf *head,
                          lp_strbuf **keys_out, lp_diag *d) {
     *keys_out = NULL;
     if (json) {
@@ -465,8 +482,8 @@ static lp_status prepare(const lp_table *t, const lp_write_opts *o, bool json, b
         if (nomem) return lp_diag_nomem(d, "write");
     } else if (header) {
         for (int c = 0; c < t->ncols; c++) {
-            if (c) lp_strbuf_putc(head, o->sep);
-            csv_field(head, t->names[c], strlen(t->names[c]), o);
+            if (c) lp_strbuf_putc(head, cs->sep);
+            csv_field(head, t->names[c], strlen(t->names[c]), cs);
         }
         lp_strbuf_putc(head, '\n');
         if (head->nomem) return lp_diag_nomem(d, "write");
@@ -476,12 +493,12 @@ static lp_status prepare(const lp_table *t, const lp_write_opts *o, bool json, b
 
 /* Formats every row in batches of slices on the pool and writes them to fd in order: two sets
  * of slots, one being formatted while the other is written (see batch_task). */
-static lp_status write_rows(const lp_table *t, const lp_write_opts *o, bool json, lp_strbuf *keys, int fd,
+static lp_status write_rows(const lp_table *t, const csv_style *cs, bool json, lp_strbuf *keys, int fd,
                             const char *path, int64_t *rows, lp_diag *d) {
     int nslots = LP_MAX(1, LP_MIN(MAX_SLOTS, 2 * lp_pool_threads()));
     slot *slots = lp_calloc(2 * (size_t)nslots, sizeof *slots);
     if (!slots) return lp_diag_nomem(d, "write");
-    fmt_ctx x = {.t = t, .o = o, .json = json, .keys = keys, .fd = fd};
+    fmt_ctx x = {.t = t, .cs = cs, .json = json, .keys = keys, .fd = fd};
     lp_status st = LP_OK;
     int part = 0, cur = 0;
     int64_t row = 0;
@@ -560,6 +577,8 @@ lp_status lp_write_file(lp_table *t, const char *path, const lp_write_opts *opts
         return LP_EVALUE;
     }
     if (lp_cancelled()) return lp_diag_set(d, LP_ECANCELLED, "write cancelled");
+    csv_style cs;
+    csv_style_init(&cs, &o);
 
     struct stat sb;
     bool exists = stat(path, &sb) == 0;
@@ -594,10 +613,10 @@ lp_status lp_write_file(lp_table *t, const char *path, const lp_write_opts *opts
     lp_strbuf head;
     lp_strbuf_init(&head);
     lp_strbuf *keys = NULL;
-    if (st == LP_OK) st = prepare(t, &o, json, o.header && old_size == 0, &head, &keys, d);
+    if (st == LP_OK) st = prepare(t, &cs, json, o.header && old_size == 0, &head, &keys, d);
     if (st == LP_OK && head.len && !write_all(fd, head.p, head.len)) st = io_error(d, "write", path, errno);
     int64_t rows = 0;
-    if (st == LP_OK) st = write_rows(t, &o, json, keys, fd, path, &rows, d);
+    if (st == LP_OK) st = write_rows(t, &cs, json, keys, fd, path, &rows, d);
     lp_strbuf_reset(&head);
     if (keys) {
         for (int c = 0; c < t->ncols; c++) lp_strbuf_reset(&keys[c]);
