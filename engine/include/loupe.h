@@ -149,7 +149,8 @@ typedef enum loupe_display_kind {
     LOUPE_DISPLAY_TEXT = 0,  /* a scalar, a list, a schema: `text` is its repr */
     LOUPE_DISPLAY_TABLE,     /* a DataFrame: `table` holds its first rows */
     LOUPE_DISPLAY_CHART,     /* a plot: `chart` */
-    LOUPE_DISPLAY_HELP       /* help(x): `text` is the documentation (the kernel's pager) */
+    LOUPE_DISPLAY_HELP,      /* help(x): `text` is the documentation (the kernel's pager) */
+    LOUPE_DISPLAY_CLEAR      /* clear_output(): the front end clears the cell's output so far */
 } loupe_display_kind;
 
 typedef struct loupe_chart loupe_chart;  /* engine/render/chart.h */

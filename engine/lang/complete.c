@@ -289,7 +289,6 @@ LOUPE_WUR loupe_status loupe_complete(loupe_session *s, const char *code, size_t
     return LOUPE_OK;
 }
 
-void lp_sess_help_text(loupe_session *s, lp_val *v, lp_strbuf *b);
 
 char *loupe_inspect(loupe_session *s, const char *code, size_t n, size_t cursor) {
     if (cursor > n) cursor = n;

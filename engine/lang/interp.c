@@ -585,9 +585,11 @@ static lp_status call_builtin(loupe_session *s, int id, const char *name, const 
         *out = lp_val_none();
         return *out ? LP_OK : nomem(s);
     }
-    case BI_CLEAR:
+    case BI_CLEAR: {
+        lp_sess_clear(s);
         *out = lp_val_none();
         return *out ? LP_OK : nomem(s);
+    }
     case BI_LEN: {
         if (a->npos != 1 || a->nkw) return lp_err_span(s, LP_ETYPE, a->start, a->end, "len() takes exactly one argument");
         lp_val *v = a->pos[0];
@@ -652,7 +654,6 @@ static lp_status call_builtin(loupe_session *s, int id, const char *name, const 
             *out = lp_val_none();
             return *out ? LP_OK : nomem(s);
         }
-        extern lp_status lp_sess_help(loupe_session * s, lp_val * v);
         if ((st = lp_sess_help(s, a->pos[0])) != LP_OK) return st;
         *out = lp_val_none();
         return *out ? LP_OK : nomem(s);

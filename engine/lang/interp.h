@@ -168,6 +168,11 @@ void lp_sess_out(loupe_session *s, const char *text, size_t n);
 void lp_sess_warn(loupe_session *s, const char *fmt, ...) LP_PRINTF(2, 3);
 /* Displays a value as a cell result (DataFrames as tables, charts, scalars as their repr). */
 LP_WUR lp_status lp_sess_display(loupe_session *s, lp_val *v, int64_t rows);
+/* clear_output(): tells the front end to clear the cell's output. */
+void lp_sess_clear(loupe_session *s);
+/* help(v): the documentation as a HELP display; lp_sess_help_text only writes it into b. */
+LP_WUR lp_status lp_sess_help(loupe_session *s, lp_val *v);
+void lp_sess_help_text(loupe_session *s, lp_val *v, lp_strbuf *b);
 /* Runs plan p (head >= 0: first rows only), then warns about lossy conversions it made. */
 LP_WUR lp_status lp_sess_execute(loupe_session *s, lp_plan *p, int64_t head, lp_table **out);
 

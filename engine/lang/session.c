@@ -235,6 +235,11 @@ LP_WUR lp_status lp_sess_display(loupe_session *s, lp_val *v, int64_t rows) {
     return st;
 }
 
+void lp_sess_clear(loupe_session *s) {
+    loupe_display d = {.kind = LOUPE_DISPLAY_CLEAR, .text = "", .text_len = 0};
+    emit(s, &d);
+}
+
 /* ---- help ---- */
 
 static const char *kind_topic(lp_vkind k) {
@@ -286,8 +291,7 @@ void lp_sess_help_text(loupe_session *s, lp_val *v, lp_strbuf *b) {
     if (h) lp_help_format(h, b);
 }
 
-lp_status lp_sess_help(loupe_session *s, lp_val *v);
-lp_status lp_sess_help(loupe_session *s, lp_val *v) {
+LP_WUR lp_status lp_sess_help(loupe_session *s, lp_val *v) {
     lp_strbuf b;
     lp_strbuf_init(&b);
     lp_sess_help_text(s, v, &b);
