@@ -570,10 +570,11 @@ lp_status lp_write_file(lp_table *t, const char *path, const lp_write_opts *opts
     else if (o.format == LOUPE_FORMAT_AUTO)
         json = has_suffix(path, ".json") || has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson");
     else return lp_diag_set(d, LP_EVALUE, "unknown output format %d", o.format);
-    if (!json && (o.sep == '\n' || o.sep == '\r' || o.sep == o.quote)) {
-        lp_diag_set(d, LP_EVALUE, "cannot write CSV with sep %s (quote '%c')",
-                    o.sep == o.quote ? "equal to the quote" : "a newline", o.quote ? o.quote : '-');
-        lp_diag_hint(d, "the separator must be one character other than the quote and a newline, e.g. sep=','");
+    if (!json && (o.sep == '\n' || o.sep == '\r' || o.sep == o.quote || o.quote == '\n' || o.quote == '\r')) {
+        lp_diag_set(d, LP_EVALUE, "cannot write CSV with %s",
+                    o.sep == o.quote ? "the same character as sep and quote" : "a newline as sep or quote");
+        lp_diag_hint(d, "sep and quote must be two different characters other than a newline, e.g. sep=',', "
+                        "quote='\"'");
         return LP_EVALUE;
     }
     if (lp_cancelled()) return lp_diag_set(d, LP_ECANCELLED, "write cancelled");

@@ -508,6 +508,10 @@ static void test_write_options_and_empty_frames(void **state) {
     o.sep = '\n';
     assert_int_equal(write_err(t, path, &o, &d), LP_EVALUE);
     o.sep = ',';
+    o.quote = '\r';
+    assert_int_equal(write_err(t, path, &o, &d), LP_EVALUE);
+    assert_non_null(strstr(d.msg, "newline"));
+    o.quote = '"';
     assert_int_equal(write_err(t, "", &o, &d), LP_EVALUE);
     assert_dir(dir, "");
     /* an empty frame: the header alone (CSV), an empty file (JSON) */
