@@ -503,6 +503,10 @@ static void test_sql_query_errors(void **state) {
                        "USING column 'asn' does not exist in the left side of the join", 43, 46, "did you mean 'asin'?");
     expect_query_error(&v, "SELECT r.id FROM reviews r JOIN products p ON r.asin = p.asn", 0, LP_ENAME,
                        "column 'asn' does not exist in 'p'", 55, 60, "did you mean 'p.asin'?");
+    expect_query_error(&v, "SELECT * FROM reviews r JOIN products p ON r.asin = titl", 0, LP_ENAME,
+                       "column 'titl' does not exist", 52, 56, "did you mean 'title'?");
+    expect_query_error(&v, "SELECT r.id FROM reviews r JOIN products p ON r.asin = p.price", 0, LP_ETYPE,
+                       "cannot compare string column 'asin' with double column 'price'", 46, 62, NULL);
     expect_query_error(&v, "SELECT id FROM reviews UNION SELECT asin, title FROM products", 0, LP_ETYPE,
                        "UNION needs the same number of columns on both sides: 1 and 2", 29, 35, NULL);
     expect_query_error(&v, "SELECT id FROM reviews LIMIT x", 0, LP_ESYNTAX,
