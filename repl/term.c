@@ -183,7 +183,8 @@ static unsigned char complete_fn(EditLine *el, int ch) {
     if (st == LOUPE_OK && nm > 0 && start >= base && start <= end && end <= n) {
         size_t have = end - start, pre = common_prefix(m, nm);
         bool same = pre == have && memcmp(m[0], code + start, have) == 0;
-        if (pre > 0 && (!same || nm == 1)) {
+        /* a shorter prefix (fuzzy matches) would delete what was typed: list instead */
+        if (nm == 1 || pre > have || (pre == have && !same)) {
             /* move to the end of the range, delete it, insert the prefix */
             size_t at = base + cur;
             el_cursor(el, end >= at ? chars_in(code + at, end - at) : -chars_in(code + end, at - end));
