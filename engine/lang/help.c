@@ -320,11 +320,11 @@ static const lp_help entries[] = {
        "reviews.withColumn(\"chars\", F.length(\"reviewText\"))"),
     DF("withColumnRenamed", "df.withColumnRenamed(existing, new)",
        "A new DataFrame with column existing renamed to new; nothing happens when existing is "
-       "not a column (as in Spark).",
+       "not a column (as in Spark; Loupe warns).",
        "reviews.withColumnRenamed(\"overall\", \"rating\")"),
     DF("drop", "df.drop(*cols)",
        "A new DataFrame without the named columns; names that do not exist are ignored (as in "
-       "Spark).",
+       "Spark; Loupe warns).",
        "reviews.drop(\"reviewText\", \"summary\")"),
     DF("groupBy", "df.groupBy(*cols)",
        "Groups the rows by the values of the given columns and returns GroupedData; follow it "
