@@ -90,6 +90,18 @@ LP_WUR lp_status lp_col_binop(loupe_session *s, const char *op, lp_val *a, lp_va
         if (strcmp(op, "//") == 0) lp_hint(s, "use F.floor(a / b)");
         return LP_ETYPE;
     }
+    /* `col('a') > 1 & col('b') < 2` parses as col('a') > (1 & col('b')) < 2, as in Python */
+    if ((fn == LP_FN_AND || fn == LP_FN_OR) && (a->kind == LV_INT || a->kind == LV_FLOAT || a->kind == LV_STR ||
+                                               b->kind == LV_INT || b->kind == LV_FLOAT || b->kind == LV_STR)) {
+        lp_strbuf v;
+        lp_strbuf_init(&v);
+        lp_val_repr(a->kind == LV_COL ? b : a, &v);
+        lp_err_span(s, LP_ETYPE, os, oe, "'%s' combines two conditions, but one side here is the plain value %s", op,
+                    v.p ? v.p : "?");
+        lp_strbuf_reset(&v);
+        lp_hint(s, "'%s' binds tighter than comparisons: write (col('a') > 1) %s (col('b') < 2)", op, op);
+        return LP_ETYPE;
+    }
     lp_val *x = NULL, *y = NULL;
     lp_status st = lp_to_lit_col(s, a, n->a, &x);
     if (st == LP_OK) st = lp_to_lit_col(s, b, n->b, &y);

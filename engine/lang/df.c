@@ -1140,7 +1140,20 @@ static lp_status describe_impl(loupe_session *s, lp_val *self, const lp_args *a,
     lp_val **fv = NULL;
     lp_ast **fa = NULL;
     int fn = 0;
-    lp_status st = summary ? LP_OK : lp_flatten(s, a->pos, a->pos_ast, a->npos, &fv, &fa, &fn);
+    lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &fv, &fa, &fn);
+    static const char *const stats[] = {"count", "mean", "stddev", "min", "25%", "50%", "75%", "max"};
+    for (int i = 0; summary && st == LP_OK && i < fn; i++) {
+        bool ok = fv[i]->kind == LV_STR;
+        for (size_t k = 0; ok && k < LP_ARRAY_LEN(stats); k++)
+            if (strcmp(stats[k], fv[i]->u.s.p) == 0) break;
+            else if (k + 1 == LP_ARRAY_LEN(stats)) ok = false;
+        if (!ok) {
+            st = lp_err(s, LP_EVALUE, fa[i], "summary() takes statistics: count, mean, stddev, min, 25%%, 50%%, 75%%, max");
+            break;
+        }
+    }
+    int nstats = summary ? fn : 0;
+    if (summary) fn = 0;
     for (int i = 0; st == LP_OK && i < fn; i++) {
         if (fv[i]->kind != LV_STR) {
             st = lp_err(s, LP_ETYPE, fa[i], "describe() takes column names");
@@ -1162,14 +1175,18 @@ static lp_status describe_impl(loupe_session *s, lp_val *self, const lp_args *a,
     lp_plan *p = NULL, *f = NULL;
     st = lp_plan_table(d, summary ? "summary" : "describe", &p, s->d);
     lp_table_unref(d);
-    if (st == LP_OK && !summary) {
-        /* keep count, mean, stddev, min, max */
+    if (st == LP_OK && (!summary || nstats)) {
+        /* describe keeps count, mean, stddev, min, max; summary(...) the statistics asked for */
         lp_arena ar;
         lp_arena_init(&ar);
-        lp_expr *args[6] = {lp_expr_col_index(&ar, 0, "summary", -1, -1), lp_expr_str(&ar, "count", 5),
-                            lp_expr_str(&ar, "mean", 4), lp_expr_str(&ar, "stddev", 6), lp_expr_str(&ar, "min", 3),
-                            lp_expr_str(&ar, "max", 3)};
-        lp_expr *in_ = lp_expr_call(&ar, LP_FN_IN, args, 6, -1, -1);
+        lp_expr *args[10] = {lp_expr_col_index(&ar, 0, "summary", -1, -1)};
+        int na = 1;
+        static const char *const five[] = {"count", "mean", "stddev", "min", "max"};
+        for (int i = 0; i < (summary ? nstats : 5) && na < 10; i++) {
+            const char *w = summary ? fv[i]->u.s.p : five[i];
+            args[na++] = lp_expr_str(&ar, w, strlen(w));
+        }
+        lp_expr *in_ = lp_expr_call(&ar, LP_FN_IN, args, na, -1, -1);
         st = in_ ? lp_plan_filter(p, in_, &f, s->d) : nomem(s);
         lp_arena_reset(&ar);
         lp_plan_unref(p);

@@ -70,7 +70,8 @@ typedef struct lp_writer {
     char format[16];
     char mode[16];
     bool header;
-    char sep;
+    char sep, quote;
+    char nullv[32];
 } lp_writer;
 
 struct lp_val {

@@ -291,6 +291,7 @@ lp_status lp_df_write(loupe_session *s, lp_val *self, const lp_args *a, lp_val *
     w->df = lp_plan_ref(self->u.df);
     snprintf(w->mode, sizeof w->mode, "errorifexists");
     w->sep = ',';
+    w->quote = '"';
     v->u.writer = w;
     *out = v;
     return LP_OK;
@@ -327,9 +328,13 @@ static lp_status writer_option(loupe_session *s, lp_writer *w, const char *key, 
         w->sep = v->u.s.p[0];
     } else if (strcasecmp(key, "format") == 0 && v->kind == LV_STR) {
         snprintf(w->format, sizeof w->format, "%.15s", v->u.s.p);
+    } else if (strcasecmp(key, "quote") == 0 && v->kind == LV_STR && v->u.s.n <= 1) {
+        w->quote = v->u.s.n ? v->u.s.p[0] : 0;
+    } else if (strcasecmp(key, "nullValue") == 0 && v->kind == LV_STR) {
+        snprintf(w->nullv, sizeof w->nullv, "%s", v->u.s.p);
     } else if (strcasecmp(key, "compression") != 0 && v->kind != LV_NONE) {
         lp_err(s, LP_ENAME, at, "unknown write option '%s'", key);
-        lp_hint(s, "options: mode, header, sep");
+        lp_hint(s, "options: mode, header, sep, quote, nullValue");
         return LP_ENAME;
     }
     return st;
@@ -384,6 +389,8 @@ static lp_status write_as(loupe_session *s, lp_val *self, const lp_args *a, cons
                                                        : LP_WRITE_ERROR;
         o.header = w->header;
         o.sep = w->sep;
+        o.quote = w->quote;
+        o.null_value = w->nullv[0] ? w->nullv : NULL;
         int64_t written = 0;
         st = lp_write_file(t, path->u.s.p, &o, &written, s->d);
         if (st != LP_OK && s->d->span_start < 0) {

@@ -84,11 +84,14 @@ typedef struct lp_sql_qref {
 
 typedef struct lp_sql_tree lp_sql_tree;
 
-/* `x [NOT] IN (query)` in a query: `node` is a one-argument IN call (x), which the planner turns
- * into a semi join (anti join, null-aware, for NOT IN) when it is a WHERE conjunct. */
+/* A subquery inside an expression of a query. `x [NOT] IN (query)`: `node` is a one-argument IN
+ * call (x), which the planner turns into a semi join (anti join, null-aware, for NOT IN) when it
+ * is a WHERE conjunct. A scalar `(query)`: `node` is a placeholder column "scalarsubquery()"
+ * that the planner points at a column holding the query's one value. */
 typedef struct lp_sql_subq {
     const lp_expr *node;
     lp_sql_tree *q;
+    bool scalar;
     struct lp_sql_subq *next;
 } lp_sql_subq;
 

@@ -97,7 +97,19 @@ static lp_status check_ambiguous(planner *pl, scope *sc, const lp_expr *e) {
  * column-index nodes); unqualified names are left for the builders to bind. */
 lp_status lp_sqlplan_resolve(planner *pl, scope *sc, lp_expr **pe) {
     lp_expr *e = *pe;
-    if (lp_sqlplan_subq(pl, e)) {
+    const lp_sql_subq *sq = lp_sqlplan_subq(pl, e);
+    if (sq && sq->scalar) {
+        for (const scalar_col *s = pl->scalars; s; s = s->next)
+            if (s->node == e) {
+                *pe = lp_expr_col_index(pl->a, s->col, s->name, e->start, e->end);
+                return *pe ? LP_OK : lp_sqlplan_nomem(pl);
+            }
+        lp_diag_set(pl->d, LP_EUNSUPPORTED,
+                    "a subquery is not supported here (only in SELECT, WHERE, HAVING, ORDER BY)");
+        lp_diag_span(pl->d, e->start, e->end);
+        return LP_EUNSUPPORTED;
+    }
+    if (sq) {
         lp_diag_set(pl->d, LP_EUNSUPPORTED, "IN (subquery) is only supported as a WHERE condition (combined with AND)");
         lp_diag_hint(pl->d, "join the subquery instead: ... JOIN (subquery) s ON x = s.y");
         lp_diag_span(pl->d, e->start, e->end);
@@ -393,6 +405,70 @@ lp_status lp_sqlplan_step(lp_plan **p, lp_status st, lp_plan **next) {
     lp_plan_unref(*p);
     *p = *next;
     *next = NULL;
+    return LP_OK;
+}
+
+/* Whether a query returns at most one row whatever its input: a LIMIT 0 or 1, or one SELECT that
+ * aggregates without GROUP BY (or has no FROM). */
+static bool one_row_query(const lp_sql_tree *q) {
+    if (q->limit == 0 || q->limit == 1) return true;
+    if (q->nsel != 1) return false;
+    const lp_sql_select *s = &q->sels[0];
+    if (s->ngroup) return false;
+    if (!s->from || s->having) return true;
+    for (int i = 0; i < s->nitems; i++)
+        if (s->items[i].e && lp_expr_has_agg(s->items[i].e)) return true;
+    return false;
+}
+
+lp_status lp_sqlplan_scalars(planner *pl, scope *sc, lp_expr *e, int *cols, const char **names, int *n, int cap) {
+    if (e->kind == LP_EXPR_CALL) {
+        for (int i = 0; i < e->nargs; i++) TRY(lp_sqlplan_scalars(pl, sc, e->args[i], cols, names, n, cap));
+        return LP_OK;
+    }
+    const lp_sql_subq *sq = lp_sqlplan_subq(pl, e);
+    if (!sq || !sq->scalar) return LP_OK;
+    for (const scalar_col *s = pl->scalars; s; s = s->next)
+        if (s->node == e) return LP_OK;
+    if (*n == cap) {
+        lp_diag_set(pl->d, LP_ELIMIT, "too many subqueries in one SELECT (at most %d)", cap);
+        lp_diag_span(pl->d, e->start, e->end);
+        return LP_ELIMIT;
+    }
+    if (!one_row_query(sq->q)) {
+        lp_diag_set(pl->d, LP_ETYPE, "a subquery used as a value must return one row");
+        lp_diag_hint(pl->d, "aggregate it, as in (SELECT max(x) FROM t), or add LIMIT 1");
+        lp_diag_span(pl->d, e->start, e->end);
+        return LP_ETYPE;
+    }
+    lp_plan *sub = NULL, *one = NULL, *next = NULL;
+    TRY(lp_sqlplan_tree(pl, sq->q, &sub));
+    lp_status st = LP_OK;
+    if (sub->ncols != 1) {
+        lp_diag_set(pl->d, LP_ETYPE, "a subquery used as a value must return one column, got %d", sub->ncols);
+        lp_diag_span(pl->d, e->start, e->end);
+        st = LP_ETYPE;
+    }
+    /* first() of its rows: one row always, null when the query returns none (as Spark) */
+    lp_expr *c0 = st == LP_OK ? lp_expr_col_index(pl->a, 0, sub->names[0], -1, -1) : NULL, *first = NULL;
+    if (st == LP_OK && !c0) st = lp_sqlplan_nomem(pl);
+    if (st == LP_OK) st = lp_expr_call_named(pl->a, "first", 5, &c0, 1, -1, -1, &first, pl->d);
+    const char *name = *n ? lp_arena_printf(pl->a, "scalarsubquery()_%d", *n + 1) : "scalarsubquery()";
+    if (st == LP_OK && !name) st = lp_sqlplan_nomem(pl);
+    if (st == LP_OK) st = lp_plan_aggregate(sub, NULL, NULL, 0, &first, &name, 1, &one, pl->d);
+    int col = sc->p->ncols;
+    if (st == LP_OK)
+        st = lp_sqlplan_step(&sc->p, lp_plan_join_on(sc->p, one, NULL, LP_JOIN_CROSS, &next, pl->d), &next);
+    if (st == LP_OK) sc->names = (const char *const *)sc->p->names;
+    lp_plan_unref(sub);
+    lp_plan_unref(one);
+    if (st != LP_OK) return st;
+    scalar_col *s = lp_arena_zalloc(pl->a, sizeof *s);
+    if (!s) return lp_sqlplan_nomem(pl);
+    *s = (scalar_col){e, col, name, pl->scalars};
+    pl->scalars = s;
+    names[*n] = name;
+    cols[(*n)++] = col;
     return LP_OK;
 }
 

@@ -329,6 +329,30 @@ static lp_status parse_column(parser *p, lp_expr **out) {
     return LP_OK;
 }
 
+/* scalar -> '(' query ')': a placeholder column named as Spark names the value, which the
+ * planner replaces by the column that holds the query's one value. */
+static lp_status parse_scalar_subquery(parser *p, lp_expr **out) {
+    lp_sql_tok *open = cur(p);
+    if (!p->query)
+        return lp_sqlp_unsupported(p, open->start, peek(p, 1)->end,
+                                   "subqueries are only supported in spark.sql queries");
+    lp_sql_subq *sq = lp_arena_zalloc(p->a, sizeof *sq);
+    if (!sq) return lp_sqlp_nomem(p);
+    TRY(lp_sqlp_deeper(p, open));
+    p->pos++;
+    TRY(lp_sqlp_subquery(p, &sq->q));
+    p->depth--;
+    int64_t end = cur(p)->end;
+    TRY(lp_sqlp_expect_close(p, open, ")"));
+    if (!(*out = lp_expr_col(p->a, "scalarsubquery()", (size_t)-1, S(p, open->start), S(p, end))))
+        return lp_sqlp_nomem(p);
+    sq->node = *out;
+    sq->scalar = true;
+    sq->next = p->subqs;
+    p->subqs = sq;
+    return LP_OK;
+}
+
 /* primary -> literal | '(' expr ')' | CASE ... | CAST(...) | DATE 'x' | TIMESTAMP 'x'
  *          | name '(' args ')' | column */
 static lp_status parse_primary(parser *p, lp_expr **out) {
@@ -374,9 +398,7 @@ static lp_status parse_primary(parser *p, lp_expr **out) {
         return parse_column(p, out);
     case LP_SQL_T_OP:
         if (is_op(t, "(")) {
-            if (is_kw(peek(p, 1), "select") || is_kw(peek(p, 1), "with"))
-                return lp_sqlp_unsupported(p, t->start, peek(p, 1)->end,
-                                           "subqueries in expressions are not supported yet");
+            if (is_kw(peek(p, 1), "select") || is_kw(peek(p, 1), "with")) return parse_scalar_subquery(p, out);
             p->pos++;
             TRY(lp_sqlp_expr(p, out));
             int64_t end = cur(p)->end;

@@ -221,12 +221,12 @@ static int agg_add(planner *pl, aggout *ao, lp_expr *e, const char *name) {
  * ORDER BY expressions the select list lacks; then HAVING, ORDER BY and the projection of the
  * select items (by index, so every name is the aggregate's or the alias). */
 static lp_status plan_grouped(planner *pl, const lp_sql_select *sel, scope *sc, items *it, const lp_sql_order *order,
-                              int norder, lp_plan **p) {
+                              int norder, const int *scols, const char *const *snames, int nscal, lp_plan **p) {
     int nk = sel->ngroup;
-    lp_expr **keys = lp_arena_alloc(pl->a, (size_t)nk * sizeof *keys + 1);
+    lp_expr **keys = lp_arena_alloc(pl->a, (size_t)(nk + nscal) * sizeof *keys + 1);
     int *outcol = lp_arena_alloc(pl->a, (size_t)it->n * sizeof *outcol + 1);
     if (!keys || !outcol) return lp_sqlplan_nomem(pl);
-    for (int i = 0; i < nk; i++) {
+    for (int i = 0; i < sel->ngroup; i++) {
         lp_expr *g = sel->group[i];
         int a;
         if (is_position(g)) {
@@ -247,6 +247,14 @@ static lp_status plan_grouped(planner *pl, const lp_sql_select *sel, scope *sc, 
         }
         TRY(no_agg(pl, g, "GROUP BY", "group by columns or expressions over them; aggregates go in the select list"));
         keys[i] = g;
+    }
+    /* a scalar subquery's value is one constant: a grouping key that splits nothing */
+    for (int j = 0; j < nscal; j++) {
+        lp_expr *k = lp_expr_col_index(pl->a, scols[j], snames[j], -1, -1);
+        if (!k) return lp_sqlplan_nomem(pl);
+        bool dup = false;
+        for (int i = 0; i < nk && !dup; i++) dup = expr_equal(k, keys[i]);
+        if (!dup) keys[nk++] = k;
     }
     aggout ao = {0};
     for (int i = 0; i < it->n; i++) {
@@ -380,19 +388,30 @@ static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order
         where = e;
     }
     sel->where = where;
+    /* scalar subqueries: each one more (hidden) input column */
+    int scols[16], nscal = 0;
+    const char *snames[16];
+#define SCALARS(e) lp_sqlplan_scalars(pl, &sc, (e), scols, snames, &nscal, (int)LP_ARRAY_LEN(scols))
+    if (where) st = SCALARS(where);
+    for (int i = 0; i < sel->nitems && st == LP_OK; i++)
+        if (sel->items[i].e) st = SCALARS(sel->items[i].e);
+    for (int i = 0; i < sel->ngroup && st == LP_OK; i++) st = SCALARS(sel->group[i]);
+    if (sel->having && st == LP_OK) st = SCALARS(sel->having);
+    for (int i = 0; i < norder && st == LP_OK; i++) st = SCALARS(order[i].e);
+#undef SCALARS
+    if (st) goto fail;
     if (sel->where) {
         if ((st = lp_sqlplan_resolve(pl, &sc, &sel->where)) ||
             (st = lp_sqlplan_step(&sc.p, lp_plan_filter(sc.p, sel->where, &next, pl->d), &next)))
             goto fail;
-        sc.ncols = sc.p->ncols;
-        sc.names = (const char *const *)sc.p->names;
+        sc.names = (const char *const *)sc.p->names;  /* the same columns (and maybe hidden ones after) */
     }
     if ((st = expand_items(pl, sel, &sc, &it))) goto fail;
     bool grouped = sel->ngroup > 0 || sel->having;
     for (int i = 0; i < it.n && !grouped; i++) grouped = lp_expr_has_agg(it.ex[i]);
     int pre_order = sel->distinct ? 0 : norder;
     if (grouped) {
-        if ((st = plan_grouped(pl, sel, &sc, &it, order, pre_order, &sc.p))) goto fail;
+        if ((st = plan_grouped(pl, sel, &sc, &it, order, pre_order, scols, snames, nscal, &sc.p))) goto fail;
     } else {
         if (pre_order) {
             lp_expr **k = lp_arena_alloc(pl->a, (size_t)norder * sizeof *k);
@@ -584,7 +603,7 @@ lp_status lp_sql_query(const char *s, size_t n, int64_t base, const lp_sql_catal
     lp_sql_subq *subqs = NULL;
     lp_status st = lp_sql_parse_query(&a, s, n, base, &q, &qrefs, &subqs, d);
     if (st == LP_OK) {
-        planner pl = {&a, cat, qrefs, subqs, NULL, NULL, d};
+        planner pl = {.a = &a, .cat = cat, .qrefs = qrefs, .subqs = subqs, .d = d};
         st = lp_sqlplan_tree(&pl, q, out);
         for (cte *c = pl.owned; c; c = c->owned) lp_plan_unref(c->p);
     }

@@ -32,12 +32,21 @@ typedef struct cte {
     struct cte *owned;   /* every cte made, for the release at the end */
 } cte;
 
+/* Where a scalar subquery's value is: a column of the current SELECT's input. */
+typedef struct scalar_col {
+    const lp_expr *node;
+    int col;
+    const char *name;  /* "scalarsubquery()" as Spark names it; the second one in a SELECT gets _2 */
+    struct scalar_col *next;
+} scalar_col;
+
 typedef struct planner {
     lp_arena *a;
     const lp_sql_catalog *cat;
     const lp_sql_qref *qrefs;
     const lp_sql_subq *subqs;
     cte *ctes, *owned;
+    scalar_col *scalars;
     lp_diag *d;
 } planner;
 
@@ -68,6 +77,11 @@ LP_WUR lp_status lp_sqlplan_from(planner *pl, const lp_sql_from *f, scope *sc, c
 LP_WUR lp_status lp_sqlplan_in_subquery(planner *pl, scope *sc, const lp_sql_subq *sq, bool neg);
 int lp_sqlplan_count_and(const lp_expr *e);
 void lp_sqlplan_split_and(lp_expr *e, conjs *c);
+/* Plans the scalar subqueries e refers to, each crossed into sc's plan as one more column (not
+ * in the scope's names, so `*` does not see it); their column indexes and names are appended to
+ * cols and names. */
+LP_WUR lp_status lp_sqlplan_scalars(planner *pl, scope *sc, lp_expr *e, int *cols, const char **names, int *n,
+                                    int cap);
 /* Replaces *p by *next, the node just built from it with status st (keeps *p on error). */
 LP_WUR lp_status lp_sqlplan_step(lp_plan **p, lp_status st, lp_plan **next);
 /* A whole query tree -> a plan (sql_plan.c). */

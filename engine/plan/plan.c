@@ -350,6 +350,11 @@ LP_WUR lp_status lp_plan_aggregate(lp_plan *in, lp_expr *const *keys, const char
     if (st == LP_OK && !argcol) st = lp_diag_nomem(d, "plan");
     for (int i = 0; st == LP_OK && i < ap.ncalls; i++) {
         lp_expr *arg = ap.calls[i]->args[0];
+        /* count(1) counts rows: no column to compute */
+        if (ap.calls[i]->fn == LP_FN_AGG_COUNT && arg->kind == LP_EXPR_LIT && !arg->lit.null) {
+            argcol[i] = -1;
+            continue;
+        }
         argcol[i] = pre_col(&ap, arg);
         if (argcol[i] < 0) st = lp_diag_nomem(d, "plan");
     }

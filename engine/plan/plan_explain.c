@@ -89,17 +89,24 @@ static void node_line(const lp_plan *p, lp_strbuf *out) {
     if (p->cache) lp_strbuf_puts(out, p->cached && p->kind != LP_PLAN_TABLE ? " (cached)" : " (cache)");
 }
 
-static void walk(const lp_plan *p, int depth, lp_strbuf *out) {
-    for (int i = 0; i < depth - 1; i++) lp_strbuf_puts(out, "   ");
-    if (depth) lp_strbuf_puts(out, "+- ");
+/* Spark's tree string: a child that has a sibling after it is drawn ":- " and its subtree
+ * continues under ":  "; the last child is "+- " with "   " under it. `last` holds, per
+ * ancestor level, whether that ancestor was the last child. */
+static void walk(const lp_plan *p, int depth, bool *last, lp_strbuf *out) {
+    for (int i = 1; i < depth; i++) lp_strbuf_puts(out, last[i] ? "   " : ":  ");
+    if (depth) lp_strbuf_puts(out, last[depth] ? "+- " : ":- ");
     node_line(p, out);
     lp_strbuf_putc(out, '\n');
-    if (p->kind == LP_PLAN_TABLE || (p->cache && p->cached)) return;
+    if (p->kind == LP_PLAN_TABLE || (p->cache && p->cached) || depth >= 62) return;
     for (int i = 0; i < 2; i++)
-        if (p->in[i]) walk(p->in[i], depth + 1, out);
+        if (p->in[i]) {
+            last[depth + 1] = i == 1 || !p->in[1];
+            walk(p->in[i], depth + 1, last, out);
+        }
 }
 
 void lp_plan_explain(const lp_plan *p, lp_strbuf *out) {
     lp_strbuf_puts(out, "== Physical Plan ==\n");
-    walk(p, 0, out);
+    bool last[64] = {true};
+    walk(p, 0, last, out);
 }

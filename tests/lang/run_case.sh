@@ -26,7 +26,7 @@ fail=0
 if ! diff -u "$dir/$name.out" out.txt; then echo "FAIL: $name: stdout differs"; fail=1; fi
 if [ -f "$dir/$name.err" ]; then
     if ! diff -u "$dir/$name.err" err.txt; then echo "FAIL: $name: stderr differs"; fail=1; fi
-    want=0; grep -qE '^[^ ]*(Error|NotSupportedError): ' "$dir/$name.err" && want=1
+    want=0; grep -qE '^[^ ]+: [A-Za-z]*Error: |^[A-Za-z]*Error: ' "$dir/$name.err" && want=1
 else
     if [ -s err.txt ]; then echo "FAIL: $name: unexpected stderr:"; cat err.txt; fail=1; fi
     want=0
