@@ -224,6 +224,7 @@ static void test_sql_expr_errors(void **state) {
     expect_error("", 0, LP_ESYNTAX, "syntax error at end of input: expected an expression", 0, 0);
     expect_error("a /* x", 0, LP_ESYNTAX, "unterminated comment", 2, 4);
     expect_error("a IN (SELECT b FROM t)", 0, LP_EUNSUPPORTED, "IN (subquery) is only supported in spark.sql queries", 5, 12);
+    expect_error("a > (SELECT 1)", 0, LP_EUNSUPPORTED, "subqueries are only supported in spark.sql queries", 4, 11);
 }
 
 static void test_sql_expr_deep_nesting_is_refused(void **state) {
@@ -625,6 +626,34 @@ static void test_sql_query_in_subquery(void **state) {
     views_free(&v);
 }
 
+static void test_sql_query_scalar_subquery(void **state) {
+    (void)state;
+    views v;
+    views_init(&v);
+    expect_query(&v, "SELECT id, overall FROM reviews WHERE overall > (SELECT avg(overall) FROM reviews) ORDER BY id",
+                 "id:bigint|overall:bigint\n1|5\n3|4\n5|5\n");
+    expect_query(&v, "SELECT * FROM products WHERE price = (SELECT max(price) FROM products)",
+                 "asin:string|title:string|price:double\nD|Delta|3.0\n");
+    expect_query(&v, "SELECT id, overall - (SELECT min(overall) FROM reviews) FROM reviews WHERE id < 3",
+                 "id:bigint|(overall - scalarsubquery()):bigint\n1|4\n2|2\n");
+    /* in a grouped SELECT, and in HAVING */
+    expect_query(&v,
+                 "SELECT asin, count(*) * 100 / (SELECT count(*) FROM reviews) AS pct FROM reviews GROUP BY asin "
+                 "HAVING count(*) >= (SELECT count(*) FROM products WHERE price > 1.8) ORDER BY asin",
+                 "asin:string|pct:double\nA|33.333333333333336\nB|33.333333333333336\n");
+    /* no rows: null */
+    expect_query(&v, "SELECT (SELECT title FROM products WHERE price > 9 LIMIT 1) AS t, (SELECT 1) AS one",
+                 "t:string|one:bigint\nnull|1\n");
+    expect_query_error(&v, "SELECT id FROM reviews WHERE overall > (SELECT overall FROM reviews)", 0, LP_ETYPE,
+                       "a subquery used as a value must return one row", 39, 68, "LIMIT 1");
+    expect_query_error(&v, "SELECT id FROM reviews WHERE overall > (SELECT max(overall), min(id) FROM reviews)", 0,
+                       LP_ETYPE, "a subquery used as a value must return one column, got 2", 39, 82, NULL);
+    expect_query_error(&v, "SELECT r.id FROM reviews r JOIN products p ON r.asin = (SELECT max(asin) FROM products)", 0,
+                       LP_EUNSUPPORTED, "a subquery is not supported here (only in SELECT, WHERE, HAVING, ORDER BY)", 55, 87,
+                       NULL);
+    views_free(&v);
+}
+
 /* A join, a grouping and a sort over many partitions give the same answer with 1 and 4 threads,
  * and the answer a direct count gives. */
 static char *run_big_query(void *arg) {
@@ -775,6 +804,7 @@ int main(void) {
         TU_TEST(test_sql_query_names_and_scopes),
         TU_TEST(test_sql_query_more_shapes),
         TU_TEST(test_sql_query_in_subquery),
+        TU_TEST(test_sql_query_scalar_subquery),
         TU_TEST(test_sql_query_same_across_threads),
         TU_TEST(test_sql_query_comma_join_takes_where_equalities),
         TU_TEST(test_sql_query_allocation_failures),
