@@ -240,7 +240,7 @@ LP_WUR lp_status lp_args_bind(loupe_session *s, const lp_args *a, const char *co
 
 enum {
     BI_PRINT, BI_DISPLAY, BI_HELP, BI_LEN, BI_STR, BI_INT, BI_FLOAT, BI_COL, BI_LIT, BI_EXPR, BI_WHEN, BI_BOOL,
-    BI_ROUND_PY, BI_CLEAR, BI_ROW, BI_TYPE, BI_TYPECLASS,
+    BI_ROUND_PY, BI_CLEAR, BI_ROW, BI_TYPE, BI_TYPECLASS, BI_CHECK,
 };
 
 static const struct { const char *name; int id; } builtins[] = {
@@ -283,6 +283,7 @@ static lp_val *builtin(const char *name) {
     for (size_t i = 0; i < LP_ARRAY_LEN(type_classes); i++)
         if (strcmp(type_classes[i].cls, name) == 0) return func(name, BI_TYPECLASS);
     if (lp_fexists(name)) return func(name, -1);
+    if (lp_check_has(name)) return func(name, BI_CHECK);
     return NULL;
 }
 
@@ -658,6 +659,8 @@ static lp_status call_builtin(loupe_session *s, int id, const char *name, const 
         *out = lp_val_none();
         return *out ? LP_OK : nomem(s);
     }
+    case BI_CHECK:
+        return lp_check_call(s, name, a, out);
     case BI_TYPECLASS:
         for (size_t i = 0; i < LP_ARRAY_LEN(type_classes); i++)
             if (strcmp(type_classes[i].cls, name) == 0) {

@@ -261,6 +261,10 @@ int64_t lp_str_offset(const lp_ast *str, size_t off);
  * as IntegerType), or NULL when there is none (no error set). */
 lp_val *lp_builtin_value(const char *name);
 
+/* Exercise helpers (check.c): whether `name` is one, and calling it. */
+bool lp_check_has(const char *name);
+LP_WUR lp_status lp_check_call(loupe_session *s, const char *name, const lp_args *a, lp_val **out);
+
 /* Evaluates an expression node (interp.c). */
 LP_WUR lp_status lp_eval(loupe_session *s, const lp_ast *n, lp_val **out);
 
