@@ -427,7 +427,7 @@ static lp_status parse_primary(parser *p, lp_expr **out) {
     if (is_kw(t, "interval") && peek(p, 1)->kind != LP_SQL_T_OP)
         return lp_sqlp_unsupported(p, t->start, t->end, "INTERVAL literals are not supported yet");
     if (is_kw(t, "exists") && is_op(peek(p, 1), "("))
-        return lp_sqlp_unsupported(p, t->start, t->end, "subqueries in expressions are not supported yet");
+        return lp_sqlp_unsupported(p, t->start, t->end, "EXISTS is not supported yet; use x IN (SELECT ...) or a join");
     if (is_op(peek(p, 1), "(")) return parse_call(p, out);
     if (is_kw(t, "current_date")) { /* Spark's CURRENT_DATE takes no parentheses */
         p->pos++;

@@ -225,6 +225,7 @@ static void test_sql_expr_errors(void **state) {
     expect_error("a /* x", 0, LP_ESYNTAX, "unterminated comment", 2, 4);
     expect_error("a IN (SELECT b FROM t)", 0, LP_EUNSUPPORTED, "IN (subquery) is only supported in spark.sql queries", 5, 12);
     expect_error("a > (SELECT 1)", 0, LP_EUNSUPPORTED, "subqueries are only supported in spark.sql queries", 4, 11);
+    expect_error("EXISTS (SELECT 1)", 0, LP_EUNSUPPORTED, "EXISTS is not supported yet; use x IN (SELECT ...) or a join", 0, 6);
 }
 
 static void test_sql_expr_deep_nesting_is_refused(void **state) {
