@@ -397,7 +397,7 @@ static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order
         if (sel->items[i].e) st = SCALARS(sel->items[i].e);
     for (int i = 0; i < sel->ngroup && st == LP_OK; i++) st = SCALARS(sel->group[i]);
     if (sel->having && st == LP_OK) st = SCALARS(sel->having);
-    for (int i = 0; i < norder && st == LP_OK; i++) st = SCALARS(order[i].e);
+    for (int i = 0; i < norder && st == LP_OK && !sel->distinct; i++) st = SCALARS(order[i].e);
 #undef SCALARS
     if (st) goto fail;
     if (sel->where) {

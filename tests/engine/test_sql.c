@@ -645,6 +645,10 @@ static void test_sql_query_scalar_subquery(void **state) {
     /* no rows: null */
     expect_query(&v, "SELECT (SELECT title FROM products WHERE price > 9 LIMIT 1) AS t, (SELECT 1) AS one",
                  "t:string|one:bigint\nnull|1\n");
+    expect_query(&v, "SELECT id FROM reviews ORDER BY abs(overall - (SELECT avg(overall) FROM reviews)), id LIMIT 2",
+                 "id:bigint\n2\n3\n");
+    expect_query_error(&v, "SELECT DISTINCT id FROM reviews ORDER BY (SELECT 1)", 0, LP_EUNSUPPORTED,
+                       "a subquery is not supported here (only in SELECT, WHERE, HAVING, ORDER BY)", 41, 51, NULL);
     expect_query_error(&v, "SELECT id FROM reviews WHERE overall > (SELECT overall FROM reviews)", 0, LP_ETYPE,
                        "a subquery used as a value must return one row", 39, 68, "LIMIT 1");
     expect_query_error(&v, "SELECT id FROM reviews WHERE overall > (SELECT max(overall), min(id) FROM reviews)", 0,
