@@ -156,10 +156,10 @@ static const lp_help entries[] = {
     FNP("float", "float(x)",
         "Python's float: a number or numeric string as a floating-point number. For a column "
         "use col.cast(\"double\").",
-        "share = float(good) / reviews.count()", "float (Python builtin)"),
+        "share = float(good.count()) / reviews.count()", "float (Python builtin)"),
     FNP("bool", "bool(x)",
         "Python's bool: False for 0, 0.0, \"\", None and empty lists, True otherwise.",
-        "bool(reviews.take(1))", "bool (Python builtin)"),
+        "bool(reviews.count())", "bool (Python builtin)"),
     FNP("type", "type(x)",
         "Python's type: the class of a value (DataFrame, Column, int, str, ...), to see what "
         "a variable holds.",
@@ -405,14 +405,16 @@ static const lp_help entries[] = {
     DF("write", "df.write",
        "The DataFrameWriter: choose .mode(), options, then .csv(path) or .json(path).",
        "top.write.mode(\"overwrite\").csv(\"top.csv\")"),
-    DF("plot", "df.plot.<kind>(x=None, y=None)",
-       "Draws a chart of the frame's rows: df.plot.bar(x, y), df.plot.line(x, y), "
-       "df.plot.scatter(x, y), df.plot.hist(column). Text in the terminal, SVG in the notebook. "
-       "Aggregate first: only the first rows are plotted.",
-       "reviews.groupBy(\"overall\").count().orderBy(\"overall\").plot.bar(x=\"overall\", y=\"count\")"),
-    {"DataFrame.hist", "df.hist(column, bins=10)",
+    DF("plot", "df.plot(x=None, y=None, kind=\"line\", bins=10)",
+       "Draws a chart of the frame's rows: kind is \"line\", \"bar\", \"scatter\" or \"hist\"; x "
+       "and y name the columns, hue (or by) splits the rows into series, logx/logy use log "
+       "scales, title names the chart. Text in the terminal, SVG in the notebook. Aggregate "
+       "first, so that each row is a point.",
+       "reviews.groupBy(\"overall\").count().orderBy(\"overall\").plot(x=\"overall\", y=\"count\", kind=\"bar\")"),
+    {"DataFrame.hist", "df.hist(column=None, bins=10, by=None)",
      "A histogram of a numeric (or date) column: the range split into bins equal-width bins and "
-     "the rows counted in each; nulls are not counted. The same as df.plot.hist(column).",
+     "the rows counted in each, one series per value of by; nulls are not counted. The same as "
+     "df.plot(x=column, kind=\"hist\"). A one-column frame needs no column.",
      "reviews.hist(\"overall\", bins=5)", "pyspark.sql.DataFrame.plot.hist (Spark 4.0)"},
     DF("drop_duplicates", "df.drop_duplicates(subset=None)",
        "An alias of dropDuplicates: one row per distinct value of the subset columns (all "
@@ -460,10 +462,11 @@ static const lp_help entries[] = {
      "per column with a dict.",
      "reviews.na.fill(\"anonymous\", subset=[\"reviewerName\"])", "pyspark.sql.DataFrameNaFunctions.fill"},
     DF("alias", "df.alias(alias)",
-       "The same DataFrame under a name, so that a join's condition can tell the sides apart "
-       "(col(\"a.asin\") == col(\"b.asin\")).",
-       "a = reviews.alias(\"a\")\nb = reviews.alias(\"b\")\n"
-       "a.join(b, F.col(\"a.reviewerID\") == F.col(\"b.reviewerID\"))"),
+       "The same DataFrame under a name. Spark uses the name to qualify columns in a self-join "
+       "(col(\"a.asin\")); Loupe accepts the call but does not resolve qualified names yet, so "
+       "rename the columns of one side with withColumnRenamed before joining a frame with itself.",
+       "a = reviews.select(\"reviewerID\", \"asin\")\n"
+       "b = a.withColumnRenamed(\"asin\", \"other_asin\")\na.join(b, \"reviewerID\").count()"),
 
     /* ---- GroupedData ----------------------------------------------------------------------- */
     GD("agg", "grouped.agg(*exprs)",
@@ -762,7 +765,7 @@ static const lp_help entries[] = {
        "The string parsed as a timestamp with a Spark datetime pattern (\"yyyy-MM-dd "
        "HH:mm:ss\"); text that does not match becomes null (Loupe warns how many did). Loupe "
        "works in UTC.",
-       "logs.select(F.to_timestamp(\"ts\", \"yyyy-MM-dd HH:mm:ss\"))"),
+       "reviews.select(F.to_timestamp(F.from_unixtime(\"unixReviewTime\")).alias(\"ts\"))"),
     FN("from_unixtime", "from_unixtime(timestamp, format=\"yyyy-MM-dd HH:mm:ss\")",
        "Seconds since 1970-01-01 UTC formatted as a string with the pattern. Loupe works in "
        "UTC (Spark uses the session time zone). Null when the input is null.",
@@ -790,13 +793,13 @@ static const lp_help entries[] = {
        "reviews.groupBy(F.dayofweek(F.from_unixtime(\"unixReviewTime\")).alias(\"dow\")).count()"),
     FN("hour", "hour(col)",
        "The hour (0-23, UTC) of a timestamp. Null when the value is null.",
-       "logs.select(F.hour(\"ts\"))"),
+       "reviews.select(F.hour(F.from_unixtime(\"unixReviewTime\")))"),
     FN("minute", "minute(col)",
        "The minute (0-59) of a timestamp. Null when the value is null.",
-       "logs.select(F.minute(\"ts\"))"),
+       "reviews.select(F.minute(F.from_unixtime(\"unixReviewTime\")))"),
     FN("second", "second(col)",
        "The second (0-59) of a timestamp. Null when the value is null.",
-       "logs.select(F.second(\"ts\"))"),
+       "reviews.select(F.second(F.from_unixtime(\"unixReviewTime\")))"),
     FN("quarter", "quarter(col)",
        "The quarter of the year (1-4) of a date or timestamp. Null when the value is null.",
        "reviews.select(F.quarter(F.from_unixtime(\"unixReviewTime\")))"),
@@ -816,7 +819,7 @@ static const lp_help entries[] = {
        "The number of days from start to end (end - start; negative when end is earlier), as "
        "a bigint. Timestamps count by their date; strings are cast to dates. Null when either "
        "is null.",
-       "reviews.select(F.datediff(\"last\", \"first\").alias(\"span\"))"),
+       "reviews.select(F.datediff(F.current_date(), F.to_date(\"reviewTime\", \"MM dd, yyyy\")))"),
     FN("date_add", "date_add(start, days)",
        "The date days days after start (before it when days is negative). Null when either "
        "is null.",

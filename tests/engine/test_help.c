@@ -8,7 +8,9 @@
 #include "lang/interp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void assert_entry(const char *topic) {
     const lp_help *h = lp_help_lookup(topic);
@@ -156,6 +158,78 @@ static void test_help_lookup_exact(void **state) {
     assert_non_null(strstr(mean->summary, lp_help_lookup("avg")->summary));
 }
 
+/* Every example runs in Loupe. Each runs in a fresh session, in a temporary directory that
+ * holds reviews.json and reviews.csv (the reader examples' files), after a prelude that defines
+ * the names the examples use. */
+static void test_help_examples_run(void **state) {
+    (void)state;
+    static const char json[] =
+        "{\"reviewerID\": \"A1\", \"asin\": \"B001\", \"reviewerName\": \"Ann\", \"helpful\": [1, 2], "
+        "\"reviewText\": \"great battery, would buy again\", \"overall\": 5.0, \"summary\": \"Great!\", "
+        "\"unixReviewTime\": 1364342400, \"reviewTime\": \"03 27, 2013\"}\n"
+        "{\"reviewerID\": \"A2\", \"asin\": \"B002\", \"reviewerName\": null, \"helpful\": [0, 0], "
+        "\"reviewText\": \"it broke, I want a refund\", \"overall\": 1.0, \"summary\": \"Broke\", "
+        "\"unixReviewTime\": 1400000000, \"reviewTime\": \"05 13, 2014\"}\n"
+        "{\"reviewerID\": \"A1\", \"asin\": \"B002\", \"reviewerName\": \"Ann\", \"helpful\": [3, 4], "
+        "\"reviewText\": \"fine\", \"overall\": 4.0, \"summary\": \"ok battery\", "
+        "\"unixReviewTime\": 1300000000, \"reviewTime\": \"03 13, 2011\"}\n";
+    static const char csv[] = "asin,overall\nB001,5.0\nB002,1.0\n";
+    static const char prelude[] =
+        "reviews = spark.read.json(\"reviews.json\")\n"
+        "products = reviews.select(\"asin\").distinct()\n"
+        "top = reviews.limit(2)\n"
+        "old = reviews.limit(1)\n"
+        "new = reviews.limit(2)\n"
+        "good = reviews.filter(F.col(\"overall\") >= 4)\n"
+        "ratings = reviews.select(\"overall\").distinct()\n"
+        "months = reviews.select(F.month(F.from_unixtime(\"unixReviewTime\")).alias(\"m\")).distinct()\n"
+        "reviews.createOrReplaceTempView(\"reviews\")\n";
+    char dir[] = "/tmp/loupe-help-XXXXXX", cwd[4096];
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    FILE *f = fopen("reviews.json", "w");
+    assert_non_null(f);
+    fputs(json, f);
+    fclose(f);
+    f = fopen("reviews.csv", "w");
+    assert_non_null(f);
+    fputs(csv, f);
+    fclose(f);
+    loupe_output quiet = {0};
+    int failed = 0;
+    for (int i = 0; i < lp_help_count(); i++) {
+        const lp_help *h = lp_help_at(i);
+        unlink("top.csv"); /* the writer examples write these; save() refuses an existing path */
+        unlink("top.json");
+        unlink("top.tsv");
+        size_t n = strlen(prelude) + strlen(h->example) + 2;
+        char *code = malloc(n);
+        assert_non_null(code);
+        snprintf(code, n, "%s%s\n", prelude, h->example);
+        loupe_session *s = loupe_session_new();
+        assert_non_null(s);
+        loupe_diag d;
+        memset(&d, 0, sizeof d);
+        if (loupe_run(s, code, strlen(code), h->topic, 1, &quiet, &d) != LOUPE_OK) {
+            char *msg = loupe_diag_format(&d, code, strlen(code), false);
+            fprintf(stderr, "example of '%s' fails:\n%s\n", h->topic, msg ? msg : d.msg);
+            free(msg);
+            failed++;
+        }
+        loupe_session_free(s);
+        free(code);
+    }
+    unlink("top.csv");
+    unlink("top.json");
+    unlink("top.tsv");
+    unlink("reviews.json");
+    unlink("reviews.csv");
+    assert_int_equal(chdir(cwd), 0);
+    rmdir(dir);
+    assert_int_equal(failed, 0);
+}
+
 static void test_help_format_exact(void **state) {
     (void)state;
     lp_strbuf b;
@@ -170,7 +244,7 @@ static void test_help_format_exact(void **state) {
                         "dates. Null when either is null.\n"
                         "\n"
                         "Example:\n"
-                        "    reviews.select(F.datediff(\"last\", \"first\").alias(\"span\"))\n"
+                        "    reviews.select(F.datediff(F.current_date(), F.to_date(\"reviewTime\", \"MM dd, yyyy\")))\n"
                         "\n"
                         "PySpark: pyspark.sql.functions.datediff\n");
     /* a multi-line example: every line indented */
@@ -221,7 +295,8 @@ int main(void) {
         TU_TEST(test_help_every_registry_function), TU_TEST(test_help_every_method_and_builtin),
         TU_TEST(test_help_every_interpreter_method), TU_TEST(test_help_table_consistent),
         TU_TEST(test_help_lookup_exact),
-        TU_TEST(test_help_format_exact),            TU_TEST(test_help_format_wraps),
+        TU_TEST(test_help_examples_run),            TU_TEST(test_help_format_exact),
+        TU_TEST(test_help_format_wraps),
         TU_TEST(test_help_format_nomem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
