@@ -381,10 +381,12 @@ static void emit_task(void *ctx, int p) {
         lp_column *src = part->cols[col];
         jp->out[col] = jp->identity ? lp_column_ref(src) : lp_column_take(src, lidx, nout);
         if (!jp->out[col]) goto nomem;
+        if (lp_cancelled()) goto done;
     }
     if (c->right_cols) {
         int rp = c->R->nparts;
         for (int col = 0; col < c->R->ncols; col++) {
+            if (lp_cancelled()) goto done;
             lp_column *o = lp_sort_gather(c->rsrc + (size_t)col * (size_t)rp, rp, c->R->types[col], rout, nout);
             if (!o) goto nomem;
             jp->out[c->L->ncols + col] = o;
@@ -392,7 +394,7 @@ static void emit_task(void *ctx, int p) {
     }
     goto done;
 nomem:
-    jp->st = LP_ENOMEM;
+    if (!lp_cancelled()) jp->st = LP_ENOMEM;
 done:
     lp_free(lidx);
     lp_free(rout);
@@ -597,7 +599,8 @@ lp_status lp_join(lp_table *left, lp_table *right, const int *lkeys, const int *
         st = join_run(&c, out);
     }
     jctx_free(&c);
-    if (st == LP_OK && lp_cancelled()) {
+    /* an interrupted gather returns NULL like a refused allocation: the flag tells them apart */
+    if ((st == LP_OK || st == LP_ENOMEM) && lp_cancelled()) {
         lp_table_unref(*out);
         *out = NULL;
         st = LP_ECANCELLED;

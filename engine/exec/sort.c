@@ -671,7 +671,8 @@ lp_status lp_sort(lp_table *in, const lp_sortkey *keys, int nkeys, int64_t limit
     for (int p = 0; p < in->nparts && c.fast_merge && c.k0 >= 0; p++) c.fast_merge = !in->parts[p].cols[c.k0]->valid;
     lp_status st = sort_run(&c, out);
     sctx_free(&c);
-    if (st == LP_OK && lp_cancelled()) {
+    /* an interrupted gather returns NULL like a refused allocation: the flag tells them apart */
+    if ((st == LP_OK || st == LP_ENOMEM) && lp_cancelled()) {
         lp_table_unref(*out);
         *out = NULL;
         st = LP_ECANCELLED;

@@ -84,6 +84,8 @@ lp_column *lp_sort_gather(lp_column *const *src, int nsrc, lp_type t, const int6
         size_t at = 0;
         off[0] = 0;
         for (int64_t k = 0; k < n; k++) {
+            /* long string gathers stop for an interrupt (NULL; the caller checks lp_cancelled) */
+            if ((k & 0xFFFF) == 0xFFFF && lp_cancelled()) goto fail;
             int64_t r = refs[k];
             if (r >= 0) {
                 const lp_column *c = src[lp_ref_part(r)];

@@ -125,6 +125,12 @@ lp_column *lp_column_take(const lp_column *c, const int64_t *idx, int64_t n) {
         }
     }
     for (int64_t k = 0; k < n; k++) {
+        /* a gather of millions of strings takes seconds: let an interrupt stop it (the caller
+         * sees NULL and checks lp_cancelled() to tell this from a refused allocation) */
+        if ((k & 0xFFFF) == 0xFFFF && lp_cancelled()) {
+            lp_colbuf_reset(&b);
+            return NULL;
+        }
         if (idx[k] < 0) {
             lp_colbuf_append_null(&b);
         } else {
