@@ -16,6 +16,7 @@
  */
 #include "repl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <histedit.h>
 #include <stdio.h>
@@ -325,7 +326,7 @@ int repl_interactive(repl *r) {
         char *copy = strndup(line, n && line[n - 1] == '\n' ? n - 1 : n);
         if (!copy) break;
         remember(&t, copy);
-        if (t.pending_len == 0 && copy[0] == '.') {
+        if (t.pending_len == 0 && copy[0] == '.' && isalpha((unsigned char)copy[1])) { /* not ".5" */
             bool go_on = dot_command(&t, copy);
             free(copy);
             if (!go_on) break;
