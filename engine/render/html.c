@@ -210,7 +210,10 @@ void lp_render_table_html(const lp_table *t, int64_t total_rows, int max_cell, l
                         continue;
                     }
                     lp_strbuf_clear(&v);
-                    lp_value_format(&val, &v);
+                    if (val.type.kind == LP_STRING && val.u.s.n == 4 && memcmp(val.u.s.p, "null", 4) == 0)
+                        lp_strbuf_puts(&v, "\"null\""); /* as table_text.c: never read as a null */
+                    else
+                        lp_value_format(&val, &v);
                     if (v.nomem) out->nomem = true;
                     put_cell(out, "td", lp_type_numeric(t->types[c]) ? "lp-num" : "", v.p ? v.p : "", v.len, max_cell);
                     lp_strbuf_puts(out, "</td>");

@@ -23,7 +23,8 @@ void lp_render_text_escape_html(const char *s, size_t n, lp_strbuf *out);
  * "showing 10 of 1,689,188 rows · 9 columns" (total_rows: the whole frame's count, -1 when
  * unknown: "showing first 10 rows"; "10 rows" when all are shown). Values are formatted as
  * lp_value_format formats them; numbers right-aligned with tabular figures; a null is an italic
- * muted `null` (class lp-null) while the string "null" is plain text; newline and tab are a muted
+ * muted `null` (class lp-null) while the string "null" is shown quoted, `"null"`, as the
+ * text/plain form shows it; newline and tab are a muted
  * ⏎ and →; cells longer than max_cell code points (0 = no limit) are cut with "…" and carry the
  * whole text in title="". No scripts. */
 void lp_render_table_html(const lp_table *t, int64_t total_rows, int max_cell, lp_strbuf *out);
