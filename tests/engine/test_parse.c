@@ -552,6 +552,17 @@ static void test_parse_nesting_limit(void **state) {
     deep = repeat("not ", 5000, "1", "");
     assert_int_equal(parse_status(deep, &d), LP_ELIMIT);
     free(deep);
+    /* the limit error points at the operator where it was hit, like every other error */
+    char *cell = repeat("-", 600, "1", "");
+    char *code = malloc(strlen(cell) + 5);
+    assert_non_null(code);
+    strcpy(code, "x = ");
+    strcat(code, cell);
+    assert_int_equal(parse_status(code, &d), LP_ELIMIT);
+    assert_true(d.span_start >= 4 && d.span_start < 604);
+    assert_true(d.span_end > d.span_start);
+    free(cell);
+    free(code);
     deep = repeat("f(", 120, "1", ")");
     assert_int_equal(parse_status(deep, &d), LP_OK);
     free(deep);
