@@ -88,24 +88,31 @@ static bool ident_char(char c) { return isalnum((unsigned char)c) || c == '_' ||
 static size_t chain_start(const char *code, size_t end) {
     size_t i = end;
     for (;;) {
-        while (i > 0 && ident_char(code[i - 1])) i--;
-        if (i > 0 && code[i - 1] == '.') {
-            size_t j = i - 1;
-            if (j > 0 && (code[j - 1] == ')' || code[j - 1] == ']')) {
-                int depth = 0;
-                size_t k = j;
-                while (k > 0) {
-                    char c = code[--k];
-                    if (c == ')' || c == ']') depth++;
-                    else if (c == '(' || c == '[') {
-                        if (--depth == 0) break;
-                    }
+        /* a call or an index: skip back over its balanced brackets (strings may hold any) */
+        while (i > 0 && (code[i - 1] == ')' || code[i - 1] == ']')) {
+            int depth = 0;
+            size_t k = i;
+            char q = 0;
+            while (k > 0) {
+                char c = code[--k];
+                if (q) {
+                    if (c == q) q = 0;
+                } else if (c == '"' || c == '\'') {
+                    q = c;
+                } else if (c == ')' || c == ']') {
+                    depth++;
+                } else if ((c == '(' || c == '[') && --depth == 0) {
+                    break;
                 }
-                if (depth != 0) return i;
-                i = k;
-                continue;
             }
-            i = j;
+            if (depth != 0) return i;
+            i = k;
+        }
+        size_t before = i;
+        while (i > 0 && ident_char(code[i - 1])) i--;
+        if (i == before) return i;
+        if (i > 0 && code[i - 1] == '.') {
+            i--;
             continue;
         }
         return i;
@@ -121,10 +128,11 @@ static lp_vkind chain_kind(loupe_session *s, const char *code, size_t start, siz
     lp_val *v = lp_sess_get(s, name);
     *root = v;
     lp_vkind k = v ? v->kind : strcmp(name, "spark") == 0 ? LV_MODULE : strcmp(name, "F") == 0 ? LV_MODULE : LV_NONE;
-    if (!v && strcmp(name, "F") == 0) return LV_FUNC;  /* marker: the functions module */
-    /* walk the rest: the last method call decides */
     const char *rest = code + i;
     size_t rn = end - i;
+    /* F.fn(...) and col(...) make Columns; F alone is the functions module */
+    if (!v && (strcmp(name, "F") == 0 || lp_fexists(name))) return memchr(rest, '(', rn) ? LV_COL : LV_FUNC;
+    /* walk the rest: the last method call decides */
     if (k == LV_MODULE && rn >= 5 && strncmp(rest, ".read", 5) == 0) k = LV_READER;
     const char *last = NULL;
     for (size_t j = 0; j + 1 < rn; j++)

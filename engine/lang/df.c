@@ -139,7 +139,9 @@ METHOD(m_selectexpr) {
             break;
         }
         lp_val *cv = NULL;
-        if ((st = lp_df_sql_expr(s, fv[i]->u.s.p, fv[i]->u.s.n, fa[i], true, &cv)) != LP_OK) break;
+        if (strcmp(fv[i]->u.s.p, "*") == 0) st = lp_to_col(s, fv[i], fa[i], true, &cv);  /* selectExpr("*") */
+        else st = lp_df_sql_expr(s, fv[i]->u.s.p, fv[i]->u.s.n, fa[i], true, &cv);
+        if (st != LP_OK) break;
         st = cols_add(s, &c, self->u.df, &cv, &fa[i], 1, true);
         lp_val_unref(cv);
     }

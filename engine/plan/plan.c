@@ -387,9 +387,10 @@ LP_WUR lp_status lp_plan_aggregate(lp_plan *in, lp_expr *const *keys, const char
     }
     /* 3. the outputs over the aggregate: keys, then each agg expression rewritten */
     bool identity = st == LP_OK && naggs == ap.ncalls;
-    for (int i = 0; identity && i < naggs; i++)
-        identity = strcmp(ap.calltext[i], lp_expr_print(&a, aggs[i]) ? lp_expr_print(&a, aggs[i]) : "") == 0 &&
-                   (!aggnames || !aggnames[i]);
+    for (int i = 0; identity && i < naggs; i++) {
+        const char *t = lp_expr_print(&a, aggs[i]);
+        identity = t && strcmp(ap.calltext[i], t) == 0 && (!aggnames || !aggnames[i]);
+    }
     if (st == LP_OK && identity) {
         *out = agg;
         agg = NULL;
@@ -746,7 +747,7 @@ LP_WUR lp_status lp_plan_join_on(lp_plan *left, lp_plan *right, const lp_expr *c
     lp_expr *resid = NULL;
     if (st == LP_OK && split_cond(&a, c, left->ncols, lk, rk, &nk, &resid) != LP_OK) st = lp_diag_nomem(d, "plan");
     if (st == LP_OK && resid && how != LP_JOIN_INNER) {
-        lp_diag_set(d, LP_EUNSUPPORTED, "a %s join condition must be equalities between the two sides joined by &",
+        lp_diag_set(d, LP_EUNSUPPORTED, "a %s join condition must be equalities between the two sides, combined with and",
                      how == LP_JOIN_LEFT ? "left" : how == LP_JOIN_RIGHT ? "right" : how == LP_JOIN_FULL ? "full" : "semi/anti");
         lp_diag_hint(d, "join on the equal keys, then filter the result");
         lp_diag_span(d, cond->start, cond->end);
