@@ -392,6 +392,10 @@ static lp_status module_attr(loupe_session *s, lp_val *obj, const char *name, co
             *out = r;
             return LP_OK;
         }
+        if (strcmp(name, "conf") == 0) {
+            *out = module("spark.conf", LP_MOD_OTHER);
+            return *out ? LP_OK : nomem(s);
+        }
         if (strcmp(name, "version") == 0) {
             *out = lp_val_str("3.5.0 (Loupe " LOUPE_VERSION ")", strlen("3.5.0 (Loupe " LOUPE_VERSION ")"));
             return *out ? LP_OK : nomem(s);
@@ -409,6 +413,10 @@ static lp_status module_attr(loupe_session *s, lp_val *obj, const char *name, co
         }
         break;
     case LP_MOD_OTHER:
+        if (strcmp(obj->u.mod.name, "spark.conf") == 0 && (strcmp(name, "set") == 0 || strcmp(name, "get") == 0)) {
+            *out = method(obj, name);
+            return *out ? LP_OK : nomem(s);
+        }
         if (strcmp(obj->u.mod.name, "SparkSession.builder") == 0 &&
             (strcmp(name, "appName") == 0 || strcmp(name, "master") == 0 || strcmp(name, "config") == 0 ||
              strcmp(name, "getOrCreate") == 0 || strcmp(name, "enableHiveSupport") == 0)) {
@@ -466,7 +474,38 @@ LP_WUR lp_status lp_getattr(loupe_session *s, lp_val *obj, const char *name, con
 
 static lp_status call_builtin(loupe_session *s, int id, const char *name, const lp_args *a, lp_val **out);
 
+/* spark.conf.set/get: Loupe's display settings under Spark's configuration API; other keys are
+ * accepted and ignored (Spark settings have no meaning on one machine), so pasted cells run. */
+static lp_status conf_call(loupe_session *s, const char *name, const lp_args *a, lp_val **out) {
+    static const char *const p[] = {"key", "value"};
+    lp_val *v[2];
+    lp_ast *ast[2];
+    lp_status st = lp_args_bind(s, a, p, 2, v, ast);
+    if (st != LP_OK) return st;
+    if (!v[0] || v[0]->kind != LV_STR) return lp_err_span(s, LP_ETYPE, a->start, a->end, "spark.conf.%s() takes a key", name);
+    const char *k = v[0]->u.s.p;
+    int64_t *slot = NULL, rows = s->display_rows, width = s->width, cell = s->max_cell;
+    if (strcmp(k, "loupe.display.rows") == 0) slot = &rows;
+    else if (strcmp(k, "loupe.display.width") == 0) slot = &width;
+    else if (strcmp(k, "loupe.display.maxCell") == 0) slot = &cell;
+    if (strcmp(name, "get") == 0) {
+        *out = slot ? lp_val_int(*slot) : v[1] ? lp_val_ref(v[1]) : lp_val_none();
+        return *out ? LP_OK : nomem(s);
+    }
+    if (!v[1]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "spark.conf.set() takes a key and a value");
+    if (slot) {
+        if ((st = lp_want_int(s, v[1], ast[1], k, slot)) != LP_OK) return st;
+        if (*slot < 0) return lp_err(s, LP_EVALUE, ast[1], "%s must be 0 or more", k);
+        loupe_session_set_display_rows(s, rows);
+        loupe_session_set_width(s, (int)(width > 100000 ? 100000 : width));
+        loupe_session_set_max_cell(s, (int)(cell > 100000 ? 100000 : cell));
+    }
+    *out = lp_val_none();
+    return *out ? LP_OK : nomem(s);
+}
+
 static lp_status module_call(loupe_session *s, lp_val *mod, const char *name, const lp_args *a, lp_val **out) {
+    if (mod->u.mod.id == LP_MOD_OTHER && strcmp(mod->u.mod.name, "spark.conf") == 0) return conf_call(s, name, a, out);
     if (mod->u.mod.id == LP_MOD_OTHER) {  /* SparkSession.builder...getOrCreate() */
         *out = strcmp(name, "getOrCreate") == 0 ? module("spark", LP_MOD_SPARK) : lp_val_ref(mod);
         return *out ? LP_OK : nomem(s);
