@@ -476,6 +476,18 @@ static void test_parse_errors_grammar(void **state) {
     assert_error("from a import 3", LP_ESYNTAX, 14, 15, "expected a name to import, found a number");
     assert_error("x = )", LP_ESYNTAX, 4, 5, "this closing bracket has no opening bracket");
     assert_error("x = ,", LP_ESYNTAX, 4, 5, "expected an expression, found ','");
+    assert_error("{1:}", LP_ESYNTAX, 3, 4, "expected an expression, found '}'");
+    assert_error("import", LP_ESYNTAX, 6, 7, "expected a module name, found the end of the line");
+    assert_error("from x import", LP_ESYNTAX, 13, 14, "expected a name to import, found the end of the line");
+    assert_error("a.\nb", LP_ESYNTAX, 2, 3, "expected a name after '.', found the end of the line");
+    assert_error("x += 1", LP_ESYNTAX, 2, 4, "expected the end of the statement, found '+='");
+    assert_error("f(*)", LP_ESYNTAX, 3, 4, "expected an expression, found ')'");
+    assert_error("x = 0x1F", LP_ESYNTAX, 4, 6, "this number runs into a name");
+    assert_error("x = 1.5.2", LP_ESYNTAX, 7, 9, "expected the end of the statement, found a number");
+    assert_error("df[]", LP_ESYNTAX, 3, 4, "expected an expression, found ']'");
+    assert_error("x = @", LP_ESYNTAX, 4, 5, "expected an expression, found '@'");
+    assert_error("x == = 1", LP_ESYNTAX, 5, 6, "expected an expression, found '='");
+    assert_error("for i in x: pass", LP_ESYNTAX, 0, 3, "expected an expression, found 'for'");
     /* the hint says what to do */
     lp_arena a;
     lp_arena_init(&a);
