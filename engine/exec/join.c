@@ -354,7 +354,7 @@ static void emit_task(void *ctx, int p) {
         !(jp->matched = lp_calloc((size_t)(c->rn + 7) / 8 + 1, 1)))
         goto nomem;
     uint8_t *mb = jp->matched;
-    int64_t k = 0;
+    int64_t k = 0, next_check = CANCEL_ROWS;
     for (int64_t r = 0; r < n; r++) {
         int64_t g = jp->head[r];
         if (how == LP_JOIN_SEMI || how == LP_JOIN_ANTI) {
@@ -373,7 +373,11 @@ static void emit_task(void *ctx, int p) {
             rout[k++] = c->rows[g].ref;
             if (mb) mb[g >> 3] |= (uint8_t)(1u << (g & 7));
         }
-        if ((r & (CANCEL_ROWS - 1)) == 0 && lp_cancelled()) goto done;
+        /* by rows emitted, not rows read: one left row of a cross join emits a whole side */
+        if (k >= next_check) {
+            if (lp_cancelled()) goto done;
+            next_check = k + CANCEL_ROWS;
+        }
     }
     lp_free(jp->head);
     jp->head = NULL;

@@ -250,6 +250,7 @@ static const char *kind_topic(lp_vkind k) {
     case LV_READER: return "DataFrameReader";
     case LV_WRITER: return "DataFrameWriter";
     case LV_MODULE: return "SparkSession";
+    case LV_NA: return "DataFrameNaFunctions";
     default: return NULL;
     }
 }
