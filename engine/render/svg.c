@@ -35,6 +35,7 @@
 #define TITLE_FONT 14.0
 #define LEGEND_MAX_CP 18  /* legend names are cut to this many code points */
 #define CATEGORY_MAX_CP 20
+#define MIN_PLOT_H 50.0   /* the plot's least height before labels give way */
 
 /* Okabe & Ito (2008), black left out (invisible on dark themes), grey in its place last. */
 static const char *const PALETTE[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00",
@@ -196,6 +197,8 @@ static void circle(lp_strbuf *out, double cx, double cy, double r) {
 /* A bar between value v and the baseline, from x to x + w. */
 static void bar(lp_strbuf *out, const frame *f, double x, double w, double v, double base) {
     double a = map_y(f, v), b = map_y(f, base);
+    /* On a log axis the smallest value sits on the bottom edge: keep it visible. */
+    if (f->c->logy && b - a < 1.5) a = b - 1.5;
     rect(out, "bar", x, LP_MIN(a, b), w, fabs(b - a));
 }
 
@@ -303,8 +306,7 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
 
     /* Vertical space first (the y ticks' count depends on it), then the margins. */
     double top = 12 + (title ? 24 : 0);
-    double bottom = 24 + (xlabel ? 18 : 0) + (note.len ? 18 : 0);
-    double ph_est = H - top - bottom;
+    double ph_est = H - top - 24 - (xlabel ? 18 : 0) - (note.len ? 18 : 0);
 
     double yt[MAX_TICKS];
     int nyt = lp_chart_ticks(c->ylo, c->yhi, c->logy, yt, LP_MIN(MAX_TICKS, LP_MAX(2, (int)(ph_est / 45) + 1)));
@@ -337,29 +339,47 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
 
     /* Bar charts: category labels, rotated when the widest does not fit its slot. */
     bool rotate = false;
-    int every = 1;
-    double slot = 0;
+    int every = 1, cat_cp = CATEGORY_MAX_CP;
+    double slot = 0, widest = 0, base_left = left;
     if (c->kind == LP_CHART_BAR && c->ncategories > 0) {
         slot = pw / c->ncategories;
-        double widest = 0;
         for (int i = 0; i < c->ncategories; i++) {
             cut(c->categories[i] ? c->categories[i] : "", CATEGORY_MAX_CP, &tmp);
             widest = LP_MAX(widest, text_w(tmp.p ? tmp.p : "", TICK_FONT));
         }
-        if (widest > slot - 4) {
-            rotate = true;
-            /* The first label hangs left of its bar (cos 40 degrees): room for it. */
-            double need = widest * 0.766 - slot / 2 + 4;
-            if (need > left) {
-                left = LP_MIN(need, W / 3);
-                pw = LP_MAX(W - left - right, 40);
-                slot = pw / c->ncategories;
-            }
-            every = LP_MAX(1, (int)ceil(16 / slot));
-            bottom += widest * 0.643 + 6 - 14; /* sin 40 degrees, minus the upright label's row */
-        }
+        rotate = widest > slot - 4;
     }
-    double ph = LP_MAX(H - top - bottom, 40);
+
+    /* The plot keeps at least MIN_PLOT_H pixels: rotated labels are cut shorter, then the x
+     * label and the title give way, in that order (the note of what was left out stays). */
+    double rot_h, ph;
+    for (;;) {
+        double fixed = top + 24 + (xlabel ? 18 : 0) + (note.len ? 18 : 0);
+        rot_h = 0;
+        if (rotate) {
+            /* Rotated by 40 degrees a label reaches widest * sin 40 below its anchor. */
+            double fit = (H - fixed - MIN_PLOT_H + 14 - 6) / 0.643;
+            if (widest > fit) {
+                cat_cp = (int)LP_MAX(1, fit / (TICK_FONT * CHAR_W));
+                widest = LP_MIN(widest, cat_cp * TICK_FONT * CHAR_W);
+            }
+            rot_h = LP_MAX(0, widest * 0.643 + 6 - 14);
+        }
+        ph = H - fixed - rot_h;
+        if (ph >= MIN_PLOT_H) break;
+        if (xlabel) xlabel = NULL;
+        else if (title) title = NULL;
+        else break;
+        top = 12 + (title ? 24 : 0);
+    }
+    ph = LP_MAX(ph, 20);
+    if (rotate) {
+        /* The first label hangs left of its bar (cos 40 degrees): room for it. */
+        left = LP_MAX(base_left, LP_MIN(widest * 0.766 - slot / 2 + 4, W / 3));
+        pw = LP_MAX(W - left - right, 40);
+        slot = pw / c->ncategories;
+        every = LP_MAX(1, (int)ceil(16 / slot));
+    }
     frame f = {c, left, top, pw, ph, c->kind == LP_CHART_SCATTER || c->kind == LP_CHART_LINE ? 6 : 0};
 
     /* The document. */
@@ -424,7 +444,7 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
     }
     double label_y = f.y0 + f.h + 18;
     for (int i = 0; c->kind == LP_CHART_BAR && i < c->ncategories; i += every) {
-        cut(c->categories[i] ? c->categories[i] : "", rotate ? CATEGORY_MAX_CP : LP_MAX(1, (int64_t)(slot / (TICK_FONT * CHAR_W))), &tmp);
+        cut(c->categories[i] ? c->categories[i] : "", rotate ? cat_cp : LP_MAX(1, (int64_t)(slot / (TICK_FONT * CHAR_W))), &tmp);
         double x = map_x(&f, i);
         if (rotate) {
             char tr[96];
@@ -441,7 +461,7 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
             text(out, x, label_y, "middle", NULL, tmp.p ? tmp.p : "");
         }
     }
-    double below = f.y0 + f.h + (rotate ? bottom - (xlabel ? 18 : 0) - (note.len ? 18 : 0) : 24);
+    double below = f.y0 + f.h + 24 + rot_h;
     if (xlabel) {
         cut(xlabel, (int64_t)(f.w / (LABEL_FONT * CHAR_W)), &tmp);
         text(out, f.x0 + f.w / 2, below + 12, "middle", "font-size=\"12\"", tmp.p ? tmp.p : "");

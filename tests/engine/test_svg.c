@@ -464,6 +464,61 @@ static void test_svg_deterministic(void **state) {
     lp_table_unref(t);
 }
 
+/* Asserts that every coordinate attribute (and polyline point) lies inside [0, w] x [0, h]. */
+static void assert_inside(const char *s, int w, int h) {
+    static const char *const xs[] = {" x=\"", " x1=\"", " x2=\"", " cx=\""};
+    static const char *const ys[] = {" y=\"", " y1=\"", " y2=\"", " cy=\""};
+    for (int axis = 0; axis < 2; axis++)
+        for (int k = 0; k < 4; k++) {
+            const char *key = axis ? ys[k] : xs[k];
+            for (const char *p = strstr(s, key); p; p = strstr(p + 1, key)) {
+                double v = atof(p + strlen(key));
+                if (v < 0 || v > (axis ? h : w)) fail_msg("%s%g outside %dx%d\n%s", key, v, w, h, s);
+            }
+        }
+    for (const char *p = strstr(s, "points=\""); p; p = strstr(p + 1, "points=\"")) {
+        const char *q = p + 8;
+        while (*q != '"') {
+            char *e;
+            double x = strtod(q, &e);
+            assert_int_equal(*e, ',');
+            double y = strtod(e + 1, &e);
+            assert_true(x >= 0 && x <= w && y >= 0 && y <= h);
+            q = *e == ' ' ? e + 1 : e;
+        }
+    }
+}
+
+static void test_svg_inside_the_picture(void **state) {
+    (void)state;
+    /* Every kind, with and without hue, log axes, long names, at small, default and wide sizes. */
+    lp_table *t = tu_table("a rather long x column name:double,y:double,group name that goes on:string",
+                           "0.5|-3|first group;2|2.5|second group with a long name;3.5|1e6|first group;"
+                           "7|0.001|third;8|40|third;null|1|first group", 0);
+    lp_chart_kind kinds[] = {LP_CHART_HIST, LP_CHART_SCATTER, LP_CHART_LINE, LP_CHART_BAR};
+    int sizes[][2] = {{240, 160}, {640, 400}, {1000, 300}, {100, 50}};
+    for (size_t k = 0; k < LP_ARRAY_LEN(kinds); k++)
+        for (int variant = 0; variant < 4; variant++)
+            for (size_t z = 0; z < LP_ARRAY_LEN(sizes); z++) {
+                lp_chart_opts o = opts(kinds[k], kinds[k] == LP_CHART_BAR ? "group name that goes on" : "a rather long x column name",
+                                       kinds[k] == LP_CHART_HIST ? NULL : "y",
+                                       variant & 1 && kinds[k] != LP_CHART_BAR ? "group name that goes on" : NULL);
+                o.logy = variant & 2;
+                o.logx = variant & 2 && kinds[k] != LP_CHART_BAR;
+                o.title = "A title long enough to need cutting on the smallest of the pictures we draw";
+                lp_chart *c = build(t, &o);
+                char *s = svg(c, sizes[z][0], sizes[z][1]);
+                int w = LP_MAX(sizes[z][0], 240), h = LP_MAX(sizes[z][1], 160);
+                char dims[64];
+                snprintf(dims, sizeof dims, "width=\"%d\" height=\"%d\"", w, h);
+                assert_non_null(strstr(s, dims));
+                assert_inside(s, w, h);
+                lp_free(s);
+                lp_chart_free(c);
+            }
+    lp_table_unref(t);
+}
+
 static void test_svg_histogram_golden(void **state) {
     (void)state;
     lp_table *t = tu_table("stars:double", "1;2;2;3;null", 0);
@@ -575,6 +630,7 @@ int main(void) {
         TU_TEST(test_svg_same_ticks_as_text),
         TU_TEST(test_svg_legend_and_note),
         TU_TEST(test_svg_deterministic),
+        TU_TEST(test_svg_inside_the_picture),
         TU_TEST(test_svg_histogram_golden),
         TU_TEST(test_svg_empty_tables),
         TU_TEST(test_svg_out_of_memory),
