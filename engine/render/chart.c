@@ -631,16 +631,22 @@ static int linear_ticks(double lo, double hi, double *ticks, int max) {
         ticks[0] = lo;
         return 1;
     }
+    if (!isfinite(hi - lo)) { /* a range wider than a double holds: just its ends */
+        ticks[0] = lo;
+        ticks[1] = hi;
+        return 2;
+    }
     /* From a step that gives about twice too many ticks upwards (1, 2, 5, 10, ...), the first
      * whose multiples inside [lo, hi] are at most max: as many ticks as fit. */
     int m, e;
     nice_step((hi - lo) / (2.0 * max), &m, &e);
     for (;;) {
         double step = m * pow10i(e);
+        /* Tick indexes stay far below 2^53: a range is at least an ulp of its ends. */
         double a = ceil(lo / step - 1e-9), b = floor(hi / step + 1e-9);
-        if (b - a + 1 <= max) {
+        if (step > 0 && fabs(a) < 1e15 && fabs(b) < 1e15 && b - a + 1 <= max) {
             int n = 0;
-            for (double i = a; i <= b; i++) ticks[n++] = scaled((int64_t)i, m, e);
+            for (int64_t i = (int64_t)a; i <= (int64_t)b; i++) ticks[n++] = scaled(i, m, e);
             return n;
         }
         if (m == 1) m = 2;

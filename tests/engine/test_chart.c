@@ -387,6 +387,11 @@ static void test_chart_ticks(void **state) {
     assert_ticks(LP_AXIS_NUMERIC, 0, 2.6e6, false, 6, "0 0.5M 1.0M 1.5M 2.0M 2.5M");
     assert_ticks(LP_AXIS_NUMERIC, 0.00001, 0.00005, false, 5, "1e-05 2e-05 3e-05 4e-05 5e-05");
     assert_ticks(LP_AXIS_NUMERIC, 7, 7, false, 5, "7");
+    assert_int_equal(lp_chart_ticks(-1e308, 1e308, false, t, 5), 2);
+    /* A range of one ulp: at least one tick, inside it, and no runaway loop. */
+    int nt = lp_chart_ticks(1, 1 + 2.3e-16, false, t, 5);
+    assert_true(nt >= 1 && nt <= 5 && t[0] >= 1 && t[nt - 1] <= 1 + 2.3e-16);
+    assert_int_equal(lp_chart_ticks(0, NAN, false, t, 5), 0);
     /* Log: powers of ten, every k-th when too many, 1-2-5 within a short range. */
     assert_ticks(LP_AXIS_NUMERIC, 1, 1e6, true, 10, "1 10 100 1000 10000 100000 1e6");
     assert_ticks(LP_AXIS_NUMERIC, 1, 1e9, true, 4, "1 1000 1e6 1e9");
