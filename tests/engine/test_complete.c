@@ -200,6 +200,21 @@ static void test_complete_methods_and_columns(void **state) {
     assert_true(has(&c, "amount"));
     assert_false(has(&c, "age"));
     done(&c);
+    /* bare column names inside a SQL expression string, and views inside spark.sql */
+    c = complete_end(s, "df.filter(\"age > 3 and na");
+    assert_true(has(&c, "name"));
+    assert_int_equal(c.start, strlen("df.filter(\"age > 3 and "));
+    done(&c);
+    c = complete_end(s, "df.select('na");
+    assert_true(has(&c, "name"));
+    done(&c);
+    {
+        capture cp;
+        RUN_OK(s, &cp, "df.createOrReplaceTempView('people_view')");
+    }
+    c = complete_end(s, "spark.sql(\"SELECT * FROM peo");
+    assert_true(has(&c, "people_view"));
+    done(&c);
     /* F. functions */
     c = complete_end(s, "F.date");
     assert_true(has(&c, "datediff("));
