@@ -358,7 +358,7 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
         rot_h = 0;
         if (rotate) {
             /* Rotated by 40 degrees a label reaches widest * sin 40 below its anchor. */
-            double fit = (H - fixed - MIN_PLOT_H + 14 - 6) / 0.643;
+            double fit = (LP_MIN(H - fixed - MIN_PLOT_H, H * 0.3) + 14 - 6) / 0.643;
             if (widest > fit) {
                 cat_cp = (int)LP_MAX(1, fit / (TICK_FONT * CHAR_W));
                 widest = LP_MIN(widest, cat_cp * TICK_FONT * CHAR_W);
