@@ -3,6 +3,7 @@
  * points with a tooltip, the footer's three wordings, empty tables, and failing allocations. */
 #include "testutil.h"
 
+#include "render/render.h"
 #include "render/web.h"
 
 #include <stdio.h>
@@ -240,6 +241,47 @@ static void test_html_tags_balanced(void **state) {
     lp_table_unref(t);
 }
 
+static void test_html_agrees_with_text(void **state) {
+    (void)state;
+    /* Every value of the text display appears, as written, in the HTML display's cells. */
+    lp_table *t = tu_table("i:bigint,f:double,d:date,ts:timestamp,b:boolean,l:array<double>",
+                           "-12345|0.1|2013-06-02|2013-06-02 12:34:56|true|[1.5,2.0];"
+                           "9007199254740993|1e-7|1970-01-01|1999-12-31 23:59:59.5|false|[]", 0);
+    lp_strbuf txt;
+    lp_strbuf_init(&txt);
+    lp_render_table_text(t, 2, 0, 0, &txt);
+    char *s = html(t, 2, 0);
+    /* The data lines of the text display: the fourth and fifth. */
+    const char *line = txt.p;
+    for (int k = 0; k < 3; k++) line = strchr(line, '\n') + 1;
+    int cells = 0;
+    for (int r = 0; r < 2; r++) {
+        const char *end = strchr(line, '\n');
+        char buf[256];
+        snprintf(buf, sizeof buf, "%.*s", (int)(end - line), line);
+        /* Cells are separated by two or more spaces. */
+        for (char *tok = buf; *tok;) {
+            while (*tok == ' ') tok++;
+            if (!*tok) break;
+            char *e = strstr(tok, "  ");
+            if (e) *e = 0;
+            char want[300];
+            snprintf(want, sizeof want, ">%s</td>", tok);
+            if (!strstr(s, want)) fail_msg("text cell '%s' not in the HTML", tok);
+            cells++;
+            tok = e ? e + 2 : tok + strlen(tok);
+        }
+        line = end + 1;
+    }
+    assert_int_equal(cells, 12);
+    /* And the same footer. */
+    assert_non_null(strstr(txt.p, "\n2 rows \xC2\xB7 6 columns\n"));
+    assert_non_null(strstr(s, ">2 rows \xC2\xB7 6 columns</div>"));
+    lp_free(s);
+    lp_strbuf_reset(&txt);
+    lp_table_unref(t);
+}
+
 static void test_html_out_of_memory(void **state) {
     (void)state;
     lp_table *t = tu_table("a:bigint,b:string", "1|x;null|null;3|a long text to cut", 2);
@@ -275,6 +317,7 @@ int main(void) {
         TU_TEST(test_html_footers),
         TU_TEST(test_html_empty_tables),
         TU_TEST(test_html_tags_balanced),
+        TU_TEST(test_html_agrees_with_text),
         TU_TEST(test_html_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
