@@ -279,6 +279,10 @@ static void test_parse_continuation(void **state) {
     assert_parses("df\n\n  # why\n  .a()\ny", "(call (attr (name df) a)); (name y)");
     /* but a line starting with a number like .5 is a new statement */
     assert_parses("x\n.5", "(name x); (float 0.5)");
+    /* Windows line ends: \r is blank space, a backslash before \r\n continues */
+    assert_parses("x = 1\r\ny = x \\\r\n  + 1\r\n", "(= x (int 1)); (= y (bin + (name x) (int 1)))");
+    assert_parses("df\r\n  .a()\r\n", "(call (attr (name df) a))");
+    assert_parses("\tx\t=\t1", "(= x (int 1))");
     /* the workshop styles */
     assert_parses("r = (df.filter(a)\n     .select('b'))", "(= r (call (attr (call (attr (name df) filter) (name a)) select) (str 'b')))");
     assert_parses("r = df.filter(a) \\\n    .select('b')",
