@@ -45,11 +45,24 @@ static const char *colour(int s) { return PALETTE[s % (int)LP_ARRAY_LEN(PALETTE)
 
 /* Appends v with one decimal; non-finite values as 0 and -0.0 as 0.0 so output never differs
  * by sign of zero. */
-static void num(lp_strbuf *out, double v) {
+static int fmt_num(double v, char buf[32]) {
     if (!isfinite(v)) v = 0;
     v = round(v * 10) / 10;
     if (v == 0) v = 0;
-    lp_strbuf_printf(out, "%.1f", v);
+    return snprintf(buf, 32, "%.1f", v);
+}
+
+static void num(lp_strbuf *out, double v) {
+    char buf[32];
+    lp_strbuf_append(out, buf, (size_t)fmt_num(v, buf));
+}
+
+/* The attribute transform="rotate(deg x y)" into buf (at least 128 bytes), after `prefix`. */
+static void rotation(char *buf, const char *prefix, int deg, double x, double y) {
+    char a[32], b[32];
+    fmt_num(x, a);
+    fmt_num(y, b);
+    snprintf(buf, 128, "%stransform=\"rotate(%d %s %s)\"", prefix, deg, a, b);
 }
 
 /* Appends ` name="v"`. */
@@ -442,23 +455,15 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
         text(out, x, f.y0 + f.h + 18, "middle", NULL, buf);
         last_end = x + w / 2;
     }
-    double label_y = f.y0 + f.h + 18;
     for (int i = 0; c->kind == LP_CHART_BAR && i < c->ncategories; i += every) {
         cut(c->categories[i] ? c->categories[i] : "", rotate ? cat_cp : LP_MAX(1, (int64_t)(slot / (TICK_FONT * CHAR_W))), &tmp);
         double x = map_x(&f, i);
         if (rotate) {
-            char tr[96];
-            lp_strbuf probe;
-            lp_strbuf_init(&probe);
-            num(&probe, x);
-            lp_strbuf_putc(&probe, ' ');
-            num(&probe, f.y0 + f.h + 14);
-            snprintf(tr, sizeof tr, "transform=\"rotate(-40 %s)\"", probe.p ? probe.p : "0 0");
-            if (probe.nomem) out->nomem = true;
-            lp_strbuf_reset(&probe);
+            char tr[128];
+            rotation(tr, "", -40, x, f.y0 + f.h + 14);
             text(out, x, f.y0 + f.h + 14, "end", tr, tmp.p ? tmp.p : "");
         } else {
-            text(out, x, label_y, "middle", NULL, tmp.p ? tmp.p : "");
+            text(out, x, f.y0 + f.h + 18, "middle", NULL, tmp.p ? tmp.p : "");
         }
     }
     double below = f.y0 + f.h + 24 + rot_h;
@@ -467,16 +472,9 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
         text(out, f.x0 + f.w / 2, below + 12, "middle", "font-size=\"12\"", tmp.p ? tmp.p : "");
     }
     if (ylabel) {
-        char tr[96];
+        char tr[128];
         double cx = 16, cy = f.y0 + f.h / 2;
-        lp_strbuf probe;
-        lp_strbuf_init(&probe);
-        num(&probe, cx);
-        lp_strbuf_putc(&probe, ' ');
-        num(&probe, cy);
-        snprintf(tr, sizeof tr, "font-size=\"12\" transform=\"rotate(-90 %s)\"", probe.p ? probe.p : "0 0");
-        if (probe.nomem) out->nomem = true;
-        lp_strbuf_reset(&probe);
+        rotation(tr, "font-size=\"12\" ", -90, cx, cy);
         cut(ylabel, (int64_t)(f.h / (LABEL_FONT * CHAR_W)), &tmp);
         text(out, cx, cy, "middle", tr, tmp.p ? tmp.p : "");
     }
