@@ -5,9 +5,9 @@
  * labels as chart_text.c, from lp_chart_axis_ticks and lp_chart_tick_label); the axis labels;
  * a legend on the right when there are several series; a note of what was left out or sampled
  * at the bottom.
- *   hist     one <rect class="bar"> per non-empty bin and series, from the bin's edges; several
+ *   hist     one <rect class="lp-bar"> per non-empty bin and series, from the bin's edges; several
  *            series are overlaid with transparency.
- *   bar      one <rect class="bar"> per present value; several series side by side in each
+ *   bar      one <rect class="lp-bar"> per present value; several series side by side in each
  *            category's slot; category labels under the axis, rotated when they do not fit.
  *   scatter  one <circle> per point, a colour per series.
  *   line     one <polyline> per series (a <circle> when a series has one point).
@@ -16,6 +16,7 @@
  * cannot rely on the page's CSS: text, axes and grid use `currentColor` with the root's colour
  * a mid grey that reads on light and dark backgrounds; the background is transparent; the
  * marks use the Okabe-Ito palette (colour-blind safe). No scripts, no external references.
+ * Class names carry an `lp-` prefix, since an inline SVG shares the page's style sheets.
  *
  * Determinism: every coordinate goes through one printer with %.1f (and -0.0 printed as 0.0),
  * so the same chart gives the same bytes on every machine.
@@ -212,7 +213,7 @@ static void bar(lp_strbuf *out, const frame *f, double x, double w, double v, do
     double a = map_y(f, v), b = map_y(f, base);
     /* On a log axis the smallest value sits on the bottom edge: keep it visible. */
     if (f->c->logy && b - a < 1.5) a = b - 1.5;
-    rect(out, "bar", x, LP_MIN(a, b), w, fabs(b - a));
+    rect(out, "lp-bar", x, LP_MIN(a, b), w, fabs(b - a));
 }
 
 static void draw_marks(lp_strbuf *out, const frame *f, double base) {
@@ -423,7 +424,7 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
         int maxx = LP_MIN(MAX_TICKS, LP_MAX(2, (int)(pw / (c->xaxis == LP_AXIS_NUMERIC ? 70 : 110))));
         nxt = lp_chart_axis_ticks(c->xaxis, c->xlo, c->xhi, c->logx, xt, maxx);
     }
-    lp_strbuf_puts(out, "<g class=\"grid\" stroke=\"currentColor\" stroke-opacity=\"0.2\" stroke-width=\"1\">\n");
+    lp_strbuf_puts(out, "<g class=\"lp-grid\" stroke=\"currentColor\" stroke-opacity=\"0.2\" stroke-width=\"1\">\n");
     for (int i = 0; i < nyt; i++) line(out, f.x0, map_y(&f, yt[i]), f.x0 + f.w, map_y(&f, yt[i]));
     for (int i = 0; i < nxt; i++) line(out, map_x(&f, xt[i]), f.y0, map_x(&f, xt[i]), f.y0 + f.h);
     lp_strbuf_puts(out, "</g>\n");
@@ -433,7 +434,7 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
     draw_marks(out, &f, base);
 
     /* Axes, tick marks, tick labels. */
-    lp_strbuf_puts(out, "<g class=\"axes\" stroke=\"currentColor\" stroke-width=\"1\">\n");
+    lp_strbuf_puts(out, "<g class=\"lp-axes\" stroke=\"currentColor\" stroke-width=\"1\">\n");
     line(out, f.x0, f.y0 + f.h, f.x0 + f.w, f.y0 + f.h);
     line(out, f.x0, f.y0, f.x0, f.y0 + f.h);
     if (c->kind == LP_CHART_BAR && !c->logy && c->ylo < 0 && c->yhi > 0) line(out, f.x0, map_y(&f, 0), f.x0 + f.w, map_y(&f, 0));
@@ -443,7 +444,7 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
         line(out, map_x(&f, i), f.y0 + f.h, map_x(&f, i), f.y0 + f.h + 5);
     lp_strbuf_puts(out, "</g>\n");
 
-    lp_strbuf_puts(out, "<g class=\"labels\">\n");
+    lp_strbuf_puts(out, "<g class=\"lp-labels\">\n");
     for (int i = 0; i < nyt; i++) text(out, f.x0 - 8, map_y(&f, yt[i]) + 4, "end", NULL, ylab[i]);
     double last_end = -1e9;
     for (int i = 0; i < nxt; i++) {
@@ -482,7 +483,7 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
 
     /* The legend: one row per series while they fit, then "… n more". */
     if (several) {
-        lp_strbuf_puts(out, "<g class=\"legend\">\n");
+        lp_strbuf_puts(out, "<g class=\"lp-legend\">\n");
         double lx = f.x0 + f.w + 12, ly = f.y0 + 8;
         int fit = LP_MAX(1, (int)(f.h / 18));
         for (int s = 0; s < c->nseries; s++) {
@@ -501,7 +502,7 @@ void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *ou
     }
     if (note.len) {
         cut(note.p, (int64_t)((W - 16) / (TICK_FONT * CHAR_W)), &tmp);
-        text(out, 8, H - 8, NULL, "class=\"note\" font-style=\"italic\"", tmp.p ? tmp.p : "");
+        text(out, 8, H - 8, NULL, "class=\"lp-note\" font-style=\"italic\"", tmp.p ? tmp.p : "");
     }
     lp_strbuf_puts(out, "</svg>\n");
     if (tmp.nomem || note.nomem) out->nomem = true;

@@ -32,7 +32,7 @@ void lp_render_table_html(const lp_table *t, int64_t total_rows, int max_cell, l
 /* Appends the chart as a standalone SVG document (image/svg+xml) of width x height pixels
  * (<= 0: 640 x 400; at least 240 x 160): a title, axes with the ticks and labels of
  * lp_chart_axis_ticks and lp_chart_tick_label, light grid lines, the marks (histogram bins and
- * bars as <rect class="bar">, scatter points as <circle>, one <polyline> per line series), a
+ * bars as <rect class="lp-bar">, scatter points as <circle>, one <polyline> per line series), a
  * legend when there are several series, and a note of what was left out or sampled. Colours
  * are the Okabe-Ito palette; text and axes a mid grey readable on light and dark backgrounds.
  * Deterministic: the same chart gives the same bytes (coordinates printed with %.1f). */

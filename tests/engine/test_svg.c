@@ -213,8 +213,8 @@ static void test_svg_marks_match_data(void **state) {
     for (int64_t b = 0; b < c->series[0].n; b++) nonempty += c->series[0].y[b] > 0;
     assert_true(nonempty >= 5 && nonempty < 8); /* the data leave bins empty */
     char *s = svg(c, 0, 0);
-    assert_int_equal(count(s, "<rect class=\"bar\""), nonempty);
-    assert_null(strstr(s, "class=\"legend\""));
+    assert_int_equal(count(s, "<rect class=\"lp-bar\""), nonempty);
+    assert_null(strstr(s, "class=\"lp-legend\""));
     lp_free(s);
     lp_chart_free(c);
     /* Histogram by hue: the bins of every series, and a legend of three. */
@@ -224,7 +224,7 @@ static void test_svg_marks_match_data(void **state) {
     for (int k = 0; k < c->nseries; k++)
         for (int64_t b = 0; b < c->series[k].n; b++) nonempty += c->series[k].y[b] > 0;
     s = svg(c, 0, 0);
-    assert_int_equal(count(s, "<rect class=\"bar\""), nonempty);
+    assert_int_equal(count(s, "<rect class=\"lp-bar\""), nonempty);
     assert_int_equal(count(s, "fill-opacity=\"0.5\""), 2 * c->nseries); /* groups and swatches */
     lp_free(s);
     lp_chart_free(c);
@@ -263,7 +263,7 @@ static void test_svg_marks_match_data(void **state) {
     o = opts(LP_CHART_BAR, "cat", "n", NULL);
     c = build(t, &o);
     s = svg(c, 0, 0);
-    assert_int_equal(count(s, "<rect class=\"bar\""), 3);
+    assert_int_equal(count(s, "<rect class=\"lp-bar\""), 3);
     assert_true(has_label(s, "a") && has_label(s, "b") && has_label(s, "c"));
     assert_null(strstr(s, "rotate(-40")); /* short labels stand upright */
     lp_free(s);
@@ -271,8 +271,8 @@ static void test_svg_marks_match_data(void **state) {
     o.y = NULL;
     c = build(t, &o);
     s = svg(c, 0, 0);
-    assert_int_equal(count(s, "<rect class=\"bar\""), 5);
-    assert_non_null(strstr(s, "class=\"legend\""));
+    assert_int_equal(count(s, "<rect class=\"lp-bar\""), 5);
+    assert_non_null(strstr(s, "class=\"lp-legend\""));
     assert_true(has_label(s, "n") && has_label(s, "m"));
     lp_free(s);
     lp_chart_free(c);
@@ -289,7 +289,7 @@ static void test_svg_long_categories_rotate(void **state) {
     lp_chart_opts o = opts(LP_CHART_BAR, "cat", "n", NULL);
     lp_chart *c = build(t, &o);
     char *s = svg(c, 0, 0);
-    assert_int_equal(count(s, "<rect class=\"bar\""), 30);
+    assert_int_equal(count(s, "<rect class=\"lp-bar\""), 30);
     int rotated = count(s, "transform=\"rotate(-40 ");
     assert_true(rotated >= 10 && rotated <= 30); /* every k-th label when the slots are narrow */
     /* Cut with an ellipsis to 20 code points. */
@@ -394,7 +394,7 @@ static void test_svg_legend_and_note(void **state) {
     o.max_points = 3;
     lp_chart *c = build(t, &o);
     char *s = svg(c, 0, 0);
-    assert_null(strstr(s, "class=\"legend\""));
+    assert_null(strstr(s, "class=\"lp-legend\""));
     assert_non_null(strstr(s, ">(1 null value left out; showing 3 of 6 points, evenly spaced)</text>"));
     assert_int_equal(count(s, "<circle"), 3);
     lp_free(s);
@@ -408,7 +408,7 @@ static void test_svg_legend_and_note(void **state) {
     o.hue = "g";
     c = build(t, &o);
     s = svg(c, 0, 0);
-    const char *lg = strstr(s, "<g class=\"legend\">");
+    const char *lg = strstr(s, "<g class=\"lp-legend\">");
     assert_non_null(lg);
     assert_non_null(strstr(lg, ">a</text>"));
     assert_non_null(strstr(lg, ">b</text>"));
@@ -531,30 +531,30 @@ static void test_svg_histogram_golden(void **state) {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"240\" height=\"160\" viewBox=\"0 0 240 160\" font-family=\"sans-serif\" font-size=\"11\" color=\"#888888\" fill=\"currentColor\">\n"
         "<title>Stars</title>\n"
         "<text x=\"120.0\" y=\"22.0\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">Stars</text>\n"
-        "<g class=\"grid\" stroke=\"currentColor\" stroke-opacity=\"0.2\" stroke-width=\"1\">\n"
+        "<g class=\"lp-grid\" stroke=\"currentColor\" stroke-opacity=\"0.2\" stroke-width=\"1\">\n"
         "<line x1=\"44.6\" y1=\"100.0\" x2=\"224.0\" y2=\"100.0\"/>\n"
         "<line x1=\"44.6\" y1=\"57.3\" x2=\"224.0\" y2=\"57.3\"/>\n"
         "<line x1=\"134.3\" y1=\"36.0\" x2=\"134.3\" y2=\"100.0\"/>\n"
         "</g>\n"
         "<g fill=\"#0072B2\" fill-opacity=\"0.85\">\n"
-        "<rect class=\"bar\" x=\"45.1\" y=\"78.7\" width=\"88.7\" height=\"21.3\"/>\n"
-        "<rect class=\"bar\" x=\"134.8\" y=\"36.0\" width=\"88.7\" height=\"64.0\"/>\n"
+        "<rect class=\"lp-bar\" x=\"45.1\" y=\"78.7\" width=\"88.7\" height=\"21.3\"/>\n"
+        "<rect class=\"lp-bar\" x=\"134.8\" y=\"36.0\" width=\"88.7\" height=\"64.0\"/>\n"
         "</g>\n"
-        "<g class=\"axes\" stroke=\"currentColor\" stroke-width=\"1\">\n"
+        "<g class=\"lp-axes\" stroke=\"currentColor\" stroke-width=\"1\">\n"
         "<line x1=\"44.6\" y1=\"100.0\" x2=\"224.0\" y2=\"100.0\"/>\n"
         "<line x1=\"44.6\" y1=\"36.0\" x2=\"44.6\" y2=\"100.0\"/>\n"
         "<line x1=\"39.6\" y1=\"100.0\" x2=\"44.6\" y2=\"100.0\"/>\n"
         "<line x1=\"39.6\" y1=\"57.3\" x2=\"44.6\" y2=\"57.3\"/>\n"
         "<line x1=\"134.3\" y1=\"100.0\" x2=\"134.3\" y2=\"105.0\"/>\n"
         "</g>\n"
-        "<g class=\"labels\">\n"
+        "<g class=\"lp-labels\">\n"
         "<text x=\"36.6\" y=\"104.0\" text-anchor=\"end\">0</text>\n"
         "<text x=\"36.6\" y=\"61.3\" text-anchor=\"end\">2</text>\n"
         "<text x=\"134.3\" y=\"118.0\" text-anchor=\"middle\">2</text>\n"
         "<text x=\"134.3\" y=\"136.0\" text-anchor=\"middle\" font-size=\"12\">stars</text>\n"
         "<text x=\"16.0\" y=\"68.0\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 16.0 68.0)\">Frequen\xE2\x80\xA6</text>\n"
         "</g>\n"
-        "<text x=\"8.0\" y=\"152.0\" class=\"note\" font-style=\"italic\">(1 null value left out)</text>\n"
+        "<text x=\"8.0\" y=\"152.0\" class=\"lp-note\" font-style=\"italic\">(1 null value left out)</text>\n"
         "</svg>\n";
     if (strcmp(s, want) != 0) {
         size_t i = 0;
@@ -581,8 +581,8 @@ static void test_svg_empty_tables(void **state) {
                 o.logy = hue;
                 lp_chart *c = build(tables[k], &o);
                 char *s = svg(c, 0, 0);
-                assert_int_equal(count(s, "<rect class=\"bar\"") + count(s, "<polyline"), 0);
-                assert_non_null(strstr(s, "<g class=\"axes\""));
+                assert_int_equal(count(s, "<rect class=\"lp-bar\"") + count(s, "<polyline"), 0);
+                assert_non_null(strstr(s, "<g class=\"lp-axes\""));
                 lp_free(s);
                 lp_chart_free(c);
             }
