@@ -8,8 +8,11 @@
  *       absolute). Silent on success; otherwise an error saying in plain words what differs.
  *   check(actual, answer)
  *       The same comparison against an answer embedded in the notebook, printing "✓ correct".
- *   answer(actual, checkRowOrder=False)
- *       For instructors: prints the answer string for check() from a solution's result.
+ *   answer(actual, checkRowOrder=False) / answer(sql="SELECT ...", checkRowOrder=False)
+ *       For instructors: prints the answer string for check(). From a result, the answer holds
+ *       its rows (right for one data set only); from a query, it holds the query, which check()
+ *       runs over the temp views of the moment, so the answer is right for any data the lesson
+ *       is run on (the workshop's generated reviews, or the real Amazon file).
  * `actual` may be a DataFrame, a scalar (int, float, str, bool: one row of column "value") or a
  * list of scalars (rows of column "value", order checked).
  *
@@ -23,7 +26,11 @@
  *     cell<TAB>cell...                         one line per row
  * A cell is \N for null, an integer in decimal (bigint), a float as %.17g (double; inf, -inf,
  * nan), or otherwise the value as show() prints it (strings, dates, timestamps, booleans,
- * arrays); '\\', tab and newline in text are escaped as \\, \t and \n. The compression is
+ * arrays); '\\', tab and newline in text are escaped as \\, \t and \n. A query answer's canonical
+ * text is instead
+ *     loupe-query 1
+ *     ordered 0|1
+ *     the SQL text (to the end) The compression is
  * there so that the expected rows are not readable as plain text in the student's notebook,
  * not for secrecy: an answer decodes with three lines of Python.
  *
@@ -690,13 +697,37 @@ static lp_status do_check(loupe_session *s, lp_arena *ar, const lp_args *a) {
     size_t tl = 0;
     char *text = decode_answer(ar, v[1]->u.s.p, v[1]->u.s.n, &tl, &oom);
     if (!text && oom) return nomem(s);
-    if (!text || !frame_from_text(ar, text, tl, &fe, &oom)) {
+    static const char qhead[] = "loupe-query 1\nordered ";
+    bool query = text && tl >= sizeof qhead + 1 && memcmp(text, qhead, sizeof qhead - 1) == 0 &&
+                 (text[sizeof qhead - 1] == '0' || text[sizeof qhead - 1] == '1') && text[sizeof qhead] == '\n';
+    if (query) {
+        /* the expected rows: the query, run now over the session's temp views */
+        const char *sql = text + sizeof qhead + 1;
+        lp_val *df = NULL;
+        st = lp_spark_sql(s, sql, tl - (size_t)(sql - text), ast[1], &df);
+        if (st == LP_OK) {
+            st = frame_from_val(s, ar, df, ast[1], a->fname, "answer", &fe);
+            lp_val_unref(df);
+        }
+        if (st == LP_ENOMEM || st == LP_ECANCELLED) return st;
+        if (st != LP_OK) {
+            char msg[sizeof s->d->msg];
+            snprintf(msg, sizeof msg, "%s", s->d->msg);
+            lp_diag_init(s->d);
+            lp_err(s, st, ast[1], "check() could not work out the expected answer: %s", msg);
+            lp_hint(s, "run the lesson's cells above this one first (they make the data this answer reads)");
+            return st;
+        }
+        fe.ordered = text[sizeof qhead - 1] == '1';
+    } else if (!text || !frame_from_text(ar, text, tl, &fe, &oom)) {
         if (oom) return nomem(s);
         lp_err(s, LP_EVALUE, ast[1], "this is not an answer string: it should be what answer() printed");
         lp_hint(s, "answers start with \"%s\"; copy the whole string from the notebook", ANSWER_PREFIX);
         return LP_EVALUE;
     }
     if ((st = frame_from_val(s, ar, v[0], ast[0], a->fname, "actual", &fa)) != LP_OK) return st;
+    /* a number or a list checked against a query's one column: the column's name is not asked */
+    if (query && v[0]->kind != LV_DF && fe.ncols == 1) fe.names[0] = "value";
     cmpctx x = {1e-9, 0.0};
     if ((st = compare(s, ar, &fa, &fe, fe.ordered, &x, ast[0])) != LP_OK) return st;
     static const char ok[] = "✓ correct\n";
@@ -704,15 +735,51 @@ static lp_status do_check(loupe_session *s, lp_arena *ar, const lp_args *a) {
     return LP_OK;
 }
 
-static lp_status do_answer(loupe_session *s, lp_arena *ar, const lp_args *a) {
-    static const char *const pn[] = {"actual", "checkRowOrder"};
-    lp_val *v[2];
-    lp_ast *ast[2];
-    lp_status st = lp_args_bind(s, a, pn, 2, v, ast);
+/* Prints the answer string of canonical text b. */
+static lp_status print_answer(loupe_session *s, const lp_strbuf *text) {
+    lp_strbuf out;
+    lp_strbuf_init(&out);
+    lp_strbuf_putc(&out, '"');
+    lp_status st = text->nomem ? nomem(s) : encode_answer(s, text->p ? text->p : "", text->len, &out);
+    lp_strbuf_puts(&out, "\"\n");
+    if (st == LP_OK && out.nomem) st = nomem(s);
+    if (st == LP_OK) lp_sess_out(s, out.p, out.len);
+    lp_strbuf_reset(&out);
+    return st;
+}
+
+/* answer(sql=...): the query is run once here, so that a mistake shows now, not in class. */
+static lp_status answer_sql(loupe_session *s, lp_arena *ar, lp_val *q, lp_ast *at, bool ordered) {
+    if (q->kind != LV_STR) return lp_err(s, LP_ETYPE, at, "answer() expects sql as a string, got %s", lp_val_type_name(q));
+    lp_val *df = NULL;
+    lp_status st = lp_spark_sql(s, q->u.s.p, q->u.s.n, at, &df);
     if (st != LP_OK) return st;
-    if (!v[0]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "answer() needs the solution's result");
+    frame f;
+    memset(&f, 0, sizeof f);
+    st = frame_from_val(s, ar, df, at, "answer", "sql", &f);
+    lp_val_unref(df);
+    if (st != LP_OK) return st;
+    lp_strbuf text;
+    lp_strbuf_init(&text);
+    lp_strbuf_printf(&text, "loupe-query 1\nordered %d\n", ordered ? 1 : 0);
+    lp_strbuf_append(&text, q->u.s.p, q->u.s.n);
+    st = print_answer(s, &text);
+    lp_strbuf_reset(&text);
+    return st;
+}
+
+static lp_status do_answer(loupe_session *s, lp_arena *ar, const lp_args *a) {
+    static const char *const pn[] = {"actual", "checkRowOrder", "sql"};
+    lp_val *v[3];
+    lp_ast *ast[3];
+    lp_status st = lp_args_bind(s, a, pn, 3, v, ast);
+    if (st != LP_OK) return st;
+    if (!v[0] && !v[2])
+        return lp_err_span(s, LP_ETYPE, a->start, a->end, "answer() needs the solution's result, or sql=\"SELECT ...\"");
+    if (v[0] && v[2]) return lp_err(s, LP_ETYPE, ast[2], "answer() takes a result or sql=, not both");
     bool ordered = false;
     if (v[1] && (st = lp_want_bool(s, v[1], ast[1], "checkRowOrder", &ordered)) != LP_OK) return st;
+    if (v[2]) return answer_sql(s, ar, v[2], ast[2], ordered);
     frame f;
     memset(&f, 0, sizeof f);
     if ((st = frame_from_val(s, ar, v[0], ast[0], a->fname, "actual", &f)) != LP_OK) return st;
@@ -722,17 +789,11 @@ static lp_status do_answer(loupe_session *s, lp_arena *ar, const lp_args *a) {
         lp_hint(s, "ask for a smaller result: a count, an aggregate, or the top rows with orderBy().limit()");
         return LP_ELIMIT;
     }
-    lp_strbuf text, out;
+    lp_strbuf text;
     lp_strbuf_init(&text);
-    lp_strbuf_init(&out);
     canonical_text(&f, ordered || f.ordered, &text);
-    lp_strbuf_putc(&out, '"');
-    st = text.nomem ? nomem(s) : encode_answer(s, text.p ? text.p : "", text.len, &out);
-    lp_strbuf_puts(&out, "\"\n");
-    if (st == LP_OK && out.nomem) st = nomem(s);
-    if (st == LP_OK) lp_sess_out(s, out.p, out.len);
+    st = print_answer(s, &text);
     lp_strbuf_reset(&text);
-    lp_strbuf_reset(&out);
     return st;
 }
 

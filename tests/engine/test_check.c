@@ -187,6 +187,43 @@ static void test_check_scalars_and_lists(void **state) {
     fx_close(&f);
 }
 
+/* A query answer is worked out when check() runs, over the temp views of the moment, so it
+ * holds for whatever data the lesson reads. */
+static void test_check_query_answers(void **state) {
+    (void)state;
+    fixture f;
+    fx_open(&f);
+    assert_int_equal(run(&f, "e.createOrReplaceTempView('t')"), LOUPE_OK);
+    char ae[1024], ac[1024], ao[1024];
+    snprintf(ae, sizeof ae, "%s", answer_of(&f, "sql='SELECT reviewerID, n FROM t WHERE n > 1'"));
+    snprintf(ac, sizeof ac, "%s", answer_of(&f, "sql='SELECT count(*) AS n FROM t'"));
+    snprintf(ao, sizeof ao, "%s", answer_of(&f, "sql='SELECT n FROM t ORDER BY n', checkRowOrder=True"));
+    assert_null(strstr(ae, "SELECT"));
+    check_with(&f, "e.filter(F.col('n') > 1).select('reviewerID', 'n')", ae, LOUPE_OK, NULL);
+    check_with(&f, "e.select('reviewerID', 'n')", ae, LOUPE_EVALUE,
+               "expected 2 rows, got 3: 1 unexpected row, first: reviewerID=A2, n=1");
+    check_with(&f, "e.count()", ac, LOUPE_OK, NULL);  /* a number against a one-column answer */
+    check_with(&f, "e.filter('n > 1').count()", ac, LOUPE_EVALUE, "expected 3, got 2");
+    check_with(&f, "[1, 2, 3]", ao, LOUPE_OK, NULL);
+    check_with(&f, "[3, 2, 1]", ao, LOUPE_EVALUE, "2 rows differ, first at row 1, value: expected 1, got 3");
+    /* the same answer over other data: the view now holds a */
+    assert_int_equal(run(&f, "a.filter('n < 3').createOrReplaceTempView('t')"), LOUPE_OK);
+    check_with(&f, "a.count() - 1", ac, LOUPE_OK, NULL);
+    /* the data the answer reads is not there */
+    assert_int_equal(run(&f, "e.createOrReplaceTempView('u')"), LOUPE_OK);
+    snprintf(ae, sizeof ae, "%s", answer_of(&f, "sql='SELECT count(*) FROM u'"));
+    fx_close(&f);
+    fx_open(&f);
+    check_with(&f, "e.count()", ae, LOUPE_ENAME,
+               "check() could not work out the expected answer: table or view 'u' not found");
+    assert_string_equal(f.d.hint, "run the lesson's cells above this one first (they make the data this answer reads)");
+    /* answer() runs the query at once */
+    expect_err(&f, "answer(sql='SELECT nope FROM u')", LOUPE_ENAME, "table or view 'u' not found");
+    expect_err(&f, "answer(e, sql='SELECT 1')", LOUPE_ETYPE, "answer() takes a result or sql=, not both");
+    expect_err(&f, "answer(sql=1)", LOUPE_ETYPE, "answer() expects sql as a string, got int");
+    fx_close(&f);
+}
+
 static void test_check_bad_arguments(void **state) {
     (void)state;
     fixture f;
@@ -201,7 +238,7 @@ static void test_check_bad_arguments(void **state) {
     expect_err(&f, "check(e)", LOUPE_ETYPE, "check() needs two arguments: your result and the answer");
     expect_err(&f, "check(F.col('n'), 'LA1:')", LOUPE_EVALUE,
                "this is not an answer string: it should be what answer() printed");
-    expect_err(&f, "answer()", LOUPE_ETYPE, "answer() needs the solution's result");
+    expect_err(&f, "answer()", LOUPE_ETYPE, "answer() needs the solution's result, or sql=\"SELECT ...\"");
     expect_err(&f, "answer([1, 'x'])", LOUPE_ETYPE, "answer() takes a list whose values have one type, got bigint and string");
     fx_close(&f);
 }
@@ -232,7 +269,11 @@ static void test_check_out_of_memory(void **state) {
     char code[4096];
     /* the helpers are looked up before, so that a failure is theirs, not the name lookup's */
     assert_int_equal(run(&f, "chk = check\nans = answer\nade = assertDataFrameEqual"), LOUPE_OK);
-    snprintf(code, sizeof code, "chk(e, \"%s\")\nans(e)\nade(e.union(a), e)", answer_of(&f, "e"));
+    assert_int_equal(run(&f, "e.createOrReplaceTempView('t')"), LOUPE_OK);
+    char q[1024];
+    snprintf(q, sizeof q, "%s", answer_of(&f, "sql='SELECT n, reviewerID FROM t'"));
+    snprintf(code, sizeof code, "chk(e, \"%s\")\nans(e)\nchk(e.select('reviewerID', 'n'), \"%s\")\nade(e.union(a), e)",
+             answer_of(&f, "e"), q);
     int failures = 0;
     for (int64_t k = 1; k < 100000; k++) {
         lp_mem_fail_at(k, false);
@@ -257,6 +298,7 @@ int main(void) {
         TU_TEST(test_check_assert_equal_messages),
         TU_TEST(test_check_answer_round_trip),
         TU_TEST(test_check_scalars_and_lists),
+        TU_TEST(test_check_query_answers),
         TU_TEST(test_check_bad_arguments),
         TU_TEST(test_check_answer_too_large),
         TU_TEST(test_check_out_of_memory),
