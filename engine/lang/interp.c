@@ -274,7 +274,18 @@ static const struct { const char *cls, *type; } type_classes[] = {
     {"ShortType", "smallint"}, {"ByteType", "tinyint"},
 };
 
-/* The built-in object called `name`, or NULL (no error set) when there is none. */
+/* Whether `name` is a built-in object (without allocating anything). */
+static bool is_builtin(const char *name) {
+    if (strcmp(name, "spark") == 0 || strcmp(name, "F") == 0) return true;
+    for (size_t i = 0; i < LP_ARRAY_LEN(builtins); i++)
+        if (strcmp(builtins[i].name, name) == 0) return true;
+    for (size_t i = 0; i < LP_ARRAY_LEN(type_classes); i++)
+        if (strcmp(type_classes[i].cls, name) == 0) return true;
+    return lp_fexists(name) || lp_check_has(name);
+}
+
+/* The built-in object called `name`, or NULL when there is none or memory ran out (tell the
+ * two apart with is_builtin). */
 static lp_val *builtin(const char *name) {
     if (strcmp(name, "spark") == 0) return module("spark", LP_MOD_SPARK);
     if (strcmp(name, "F") == 0) return module("pyspark.sql.functions", LP_MOD_F);
@@ -322,7 +333,7 @@ static lp_status eval_name(loupe_session *s, const lp_ast *n, lp_val **out) {
         *out = v;
         return LP_OK;
     }
-    return name_error(s, n);
+    return is_builtin(n->s) ? nomem(s) : name_error(s, n);
 }
 
 /* ---- attributes ---- */

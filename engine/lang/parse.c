@@ -366,7 +366,11 @@ static lp_status power(parser *P, lp_ast **out) {
 static lp_status factor(parser *P, lp_ast **out) {
     lp_token *t = peek(P);
     if (is_op(t, "-") || is_op(t, "+") || is_op(t, "~")) {
-        if (++P->depth > MAX_DEPTH) return lp_diag_set(P->d, LP_ELIMIT, "the expression is nested too deeply");
+        if (++P->depth > MAX_DEPTH) {
+            lp_diag_set(P->d, LP_ELIMIT, "the expression is nested more than %d levels deep", MAX_DEPTH);
+            lp_diag_span(P->d, t->start, t->end);
+            return LP_ELIMIT;
+        }
         P->i++;
         lp_ast *x;
         lp_status st = factor(P, &x);
@@ -446,7 +450,11 @@ static lp_status comparison(parser *P, lp_ast **out) {
 static lp_status not_test(parser *P, lp_ast **out) {
     lp_token *t = peek(P);
     if (!is_op(t, "not")) return comparison(P, out);
-    if (++P->depth > MAX_DEPTH) return lp_diag_set(P->d, LP_ELIMIT, "the expression is nested too deeply");
+    if (++P->depth > MAX_DEPTH) {
+        lp_diag_set(P->d, LP_ELIMIT, "the expression is nested more than %d levels deep", MAX_DEPTH);
+        lp_diag_span(P->d, t->start, t->end);
+        return LP_ELIMIT;
+    }
     P->i++;
     lp_ast *x;
     lp_status st = not_test(P, &x);
