@@ -96,6 +96,8 @@ static void test_complete_is_complete(void **state) {
         {"x = 1 +", LOUPE_INCOMPLETE},
         {"x = a &", LOUPE_INCOMPLETE},
         {"x =", LOUPE_INCOMPLETE},
+        {"x = not", LOUPE_INCOMPLETE},
+        {"x = a or", LOUPE_INCOMPLETE},
         {"spark.sql('''SELECT *\nFROM t", LOUPE_INCOMPLETE},
         {"spark.sql(\"\"\"SELECT 1", LOUPE_INCOMPLETE},
         {"x = 'abc", LOUPE_INVALID},
@@ -328,6 +330,17 @@ static void test_complete_inspect(void **state) {
     h = loupe_inspect(s, code, strlen(code), strlen(code));
     assert_non_null(h);
     assert_string_equal(h, "column age: bigint\n");
+    free(h);
+    /* methods reached through a chain, and the reader */
+    code = "df.groupBy('name').agg";
+    h = loupe_inspect(s, code, strlen(code), strlen(code));
+    assert_non_null(h);
+    assert_non_null(strstr(h, "agg("));
+    free(h);
+    code = "spark.read.csv";
+    h = loupe_inspect(s, code, strlen(code), strlen(code));
+    assert_non_null(h);
+    assert_true(strncmp(h, "spark.read.csv(path", 19) == 0);
     free(h);
     /* nothing to say */
     code = "x = 1 + ";
