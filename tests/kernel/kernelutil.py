@@ -33,3 +33,10 @@ KERNEL_NAME = "loupe"
 CODES = os.path.join(ROOT, "codes.csv")
 with open(CODES, "w", encoding="utf-8") as f:
     f.write("name,code\na,x7\nb,3\nc,12\n")
+
+
+def kernel_binary():
+    """The loupe-kernel the kernelspec runs."""
+    import json
+    with open(os.path.join(SPEC, "kernel.json"), encoding="utf-8") as f:
+        return json.load(f)["argv"][0]
