@@ -220,6 +220,57 @@ METHOD(m_withcolumn) {
     return ret_df(s, st, p, out);
 }
 
+METHOD(m_todf) {
+    lp_plan *in = self->u.df;
+    lp_val **fv = NULL;
+    lp_ast **fa = NULL;
+    int fn = 0;
+    lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &fv, &fa, &fn);
+    if (st != LP_OK) return st;
+    if (fn != in->ncols)
+        return lp_err_span(s, LP_EVALUE, a->start, a->end, "toDF() needs one name per column: %d names for %d columns", fn,
+                           in->ncols);
+    const char **ns = lp_arena_alloc(s->arena, sizeof(char *) * (size_t)(fn + 1));
+    if (!ns) return nomem(s);
+    for (int i = 0; i < fn; i++) {
+        if (fv[i]->kind != LV_STR) return lp_err(s, LP_ETYPE, fa[i], "toDF() takes column names");
+        ns[i] = fv[i]->u.s.p;
+    }
+    lp_plan *p = NULL;
+    st = lp_plan_rename(in, ns, &p, s->d);
+    return ret_df(s, st, p, out);
+}
+
+static lp_status m_withcolumn(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out);
+static lp_status m_renamed(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out);
+
+/* withColumns({name: col}) and withColumnsRenamed({old: new}): the one-column method per entry. */
+static lp_status per_entry(loupe_session *s, lp_val *self, const lp_args *a, lp_method_fn fn, const char *one,
+                           lp_val **out) {
+    if (a->npos != 1 || a->nkw || a->pos[0]->kind != LV_DICT)
+        return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() takes one dict", a->fname);
+    lp_val *d = a->pos[0], *cur = lp_val_ref(self);
+    lp_status st = LP_OK;
+    for (int i = 0; i < d->u.dict.n && st == LP_OK; i++) {
+        lp_val *pv[2] = {d->u.dict.k[i], d->u.dict.v[i]};
+        lp_ast *pa[2] = {a->pos_ast[0], a->pos_ast[0]};
+        lp_args b = {.pos = pv, .pos_ast = pa, .npos = 2, .start = a->start, .end = a->end, .fname = one};
+        lp_val *next = NULL;
+        st = fn(s, cur, &b, &next);
+        lp_val_unref(cur);
+        cur = next;
+    }
+    if (st != LP_OK) {
+        lp_val_unref(cur);
+        return st;
+    }
+    *out = cur;
+    return LP_OK;
+}
+
+METHOD(m_withcolumns) { return per_entry(s, self, a, m_withcolumn, "withColumn", out); }
+METHOD(m_renamed_many) { return per_entry(s, self, a, m_renamed, "withColumnRenamed", out); }
+
 METHOD(m_renamed) {
     static const char *const pn[] = {"existing", "new"};
     lp_val *v[2];
@@ -984,6 +1035,54 @@ static lp_status int_arg(loupe_session *s, const lp_args *a, const char *p, int6
     return LP_OK;
 }
 
+METHOD(m_isempty) {
+    lp_status st = no_args(s, a);
+    if (st != LP_OK) return st;
+    lp_table *t = NULL;
+    if ((st = lp_sess_execute(s, self->u.df, 1, &t)) != LP_OK) return st;
+    *out = lp_val_bool(t->nrows == 0);
+    lp_table_unref(t);
+    return *out ? LP_OK : nomem(s);
+}
+
+METHOD(m_tail) {
+    static const char *const pn[] = {"num"};
+    lp_val *v;
+    lp_ast *ast;
+    int64_t n;
+    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    if (st == LP_OK && !v) st = lp_err_span(s, LP_ETYPE, a->start, a->end, "tail() needs the number of rows");
+    if (st == LP_OK) st = lp_want_int(s, v, ast, "num", &n);
+    if (st == LP_OK && n < 0) st = lp_err(s, LP_EVALUE, ast, "num must be 0 or more");
+    if (st != LP_OK) return st;
+    lp_table *t = NULL, *last = NULL;
+    if ((st = lp_sess_execute(s, self->u.df, -1, &t)) != LP_OK) return st;
+    int64_t from = t->nrows > n ? t->nrows - n : 0;
+    /* the last rows: a slice of each partition past `from` */
+    lp_table *r = lp_table_new(t->ncols, (const char *const *)t->names, t->types);
+    int64_t at = 0;
+    for (int pi = 0; r && st == LP_OK && pi < t->nparts; pi++) {
+        const lp_part *p = &t->parts[pi];
+        int64_t lo = from > at ? from - at : 0;
+        at += p->nrows;
+        if (lo >= p->nrows) continue;
+        lp_column **cols = lp_calloc((size_t)t->ncols + 1, sizeof *cols);
+        if (!cols) { st = nomem(s); break; }
+        for (int c = 0; c < t->ncols; c++)
+            if (!(cols[c] = lp_column_slice(p->cols[c], lo, p->nrows - lo))) st = nomem(s);
+        if (st == LP_OK) st = lp_table_add_part(r, p->nrows - lo, cols);
+        else
+            for (int c = 0; c < t->ncols; c++) lp_column_unref(cols[c]);
+        lp_free(cols);
+    }
+    if (!r && st == LP_OK) st = nomem(s);
+    last = r;
+    lp_table_unref(t);
+    if (st == LP_OK) st = rows_of(s, last, n, out);
+    lp_table_unref(last);
+    return st;
+}
+
 METHOD(m_take) {
     int64_t n;
     lp_status st = int_arg(s, a, "num", 0, true, &n);
@@ -1368,7 +1467,8 @@ static const lp_method df_methods[] = {
     {"corr", m_corr, "col1, col2, method=None"}, {"cache", m_cache, ""}, {"persist", m_cache, ""},
     {"unpersist", m_unpersist, ""}, {"createOrReplaceTempView", m_tempview, "name"},
     {"createTempView", m_tempview, "name"}, {"registerTempTable", m_tempview, "name"},
-    {"toPandas", m_self, ""}, {"alias", m_self, "alias"}, {"repartition", m_self, "numPartitions"},
+    {"toPandas", m_self, ""}, {"toDF", m_todf, "*cols"}, {"isEmpty", m_isempty, ""}, {"tail", m_tail, "num"},
+    {"withColumns", m_withcolumns, "colsMap"}, {"withColumnsRenamed", m_renamed_many, "colsMap"}, {"alias", m_self, "alias"}, {"repartition", m_self, "numPartitions"},
     {"coalesce", m_self, "numPartitions"}, {"plot", lp_df_plot, "x=None, y=None, kind='line', bins=10, ..."},
     {"hist", lp_df_hist, "column=None, bins=10, by=None"}, {"write", lp_df_write, NULL}, {"na", p_na, NULL},
 };

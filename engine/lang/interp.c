@@ -355,7 +355,24 @@ static const lp_method *find_method(lp_vkind k, const char *name) {
     return NULL;
 }
 
+/* PySpark methods Loupe does not have, so that using one says so instead of reading as a typo. */
+static const char *const unsupported_methods[] = {
+    "subtract", "exceptAll", "intersect", "intersectAll", "replace", "colRegex", "rdd", "foreach",
+    "foreachPartition", "mapInPandas", "mapInArrow", "checkpoint", "localCheckpoint", "cube", "rollup", "crosstab",
+    "freqItems", "stat", "randomSplit", "sampleBy", "transform", "unpivot", "melt", "observe", "hint",
+    "withWatermark", "writeStream", "dropDuplicatesWithinWatermark", "inputFiles", "sameSemantics", "semanticHash",
+    "toJSON", "toLocalIterator", "pandas_api", "createGlobalTempView", "createOrReplaceGlobalTempView",
+    "sortWithinPartitions", "pivot", "applyInPandas", "cogroup", "getField", "dropFields", "withField",
+    "bitwiseAND", "bitwiseOR", "bitwiseXOR", "try_cast", "writeTo", "mergeInto", "offset", "toArrow",
+    "lateralJoin", "agg_distinct", "cov", "approxCountDistinct", "storageLevel", "isStreaming", "isLocal",
+};
+
 static lp_status attr_error(loupe_session *s, lp_val *obj, const char *name, const lp_ast *n) {
+    for (size_t i = 0; i < LP_ARRAY_LEN(unsupported_methods); i++)
+        if (strcmp(unsupported_methods[i], name) == 0 && obj->kind != LV_MODULE)
+            return lp_err_span(s, LP_EUNSUPPORTED, n && n->kind == LP_AST_ATTR ? n->op_start : n ? n->start : -1,
+                               n ? n->end : -1, "%s.%s is a PySpark method Loupe does not support yet",
+                               lp_val_type_name(obj), name);
     int nm;
     const lp_method *m = lp_methods(obj->kind, &nm);
     const char *cands[600];
