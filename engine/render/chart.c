@@ -273,6 +273,9 @@ static void bar_range(const lp_chart *c, double *lo, double *hi) {
         a = LP_MIN(a, 0.0);
         b = LP_MAX(b, 0.0);
     }
+    /* on a log axis bars grow from the power of ten below the smallest, so the smallest bar
+     * still shows */
+    if (c->logy && a <= b && a > 0) a = pow(10, floor(log10(a)) - (log10(a) == floor(log10(a)) ? 1 : 0));
     *lo = a;
     *hi = b;
     widen(lo, hi, c->logy, LP_AXIS_NUMERIC);
