@@ -8,7 +8,8 @@
  * The main loop polls control first, then the worker's pipe, then shell: an interrupt or a
  * shutdown is read before more work is queued, and outputs flow while requests arrive.
  * SIGINT cancels the running statement (loupe_cancel is async-signal-safe) and never ends the
- * kernel; SIGTERM ends it as usual. Exit status: 0 after a shutdown, 1 when start-up failed.
+ * kernel; SIGTERM ends it as usual. Like ipykernel's parent poller, the kernel shuts down when
+ * the process that started it is gone (checked every second), so no kernel is left orphaned. Exit status: 0 after a shutdown, 1 when start-up failed.
  */
 #include "kernel.h"
 
@@ -217,6 +218,7 @@ int main(int argc, char **argv) {
     kn_out io = {k->iopub, NULL};
     kn_pub_status(k, &io, NULL, "starting");
     status = 0;
+    pid_t parent = getppid();
     while (!k->stop) {
         zmq_pollitem_t items[] = {
             {k->control, 0, ZMQ_POLLIN, 0},
@@ -224,7 +226,12 @@ int main(int argc, char **argv) {
             {k->shell, 0, ZMQ_POLLIN, 0},
             {k->stdin_sock, 0, ZMQ_POLLIN, 0},
         };
-        if (zmq_poll(items, 4, -1) < 0) {
+        int rc = zmq_poll(items, 4, 1000);
+        if (getppid() != parent) {  /* the front end that started us is gone: do not linger */
+            kn_log("the parent process exited; shutting down");
+            break;
+        }
+        if (rc < 0) {
             if (errno == EINTR) continue;
             kn_log("poll failed: %s", zmq_strerror(errno));
             status = 1;
