@@ -1128,6 +1128,7 @@ METHOD(m_show) {
     lp_strbuf b;
     lp_strbuf_init(&b);
     lp_render_show(t, n, (int)trunc, &b);
+    lp_strbuf_putc(&b, '\n');  /* PySpark prints showString's text, which ends in a newline, with print() */
     lp_table_unref(t);
     if (b.nomem) {
         lp_strbuf_reset(&b);
