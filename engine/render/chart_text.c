@@ -108,15 +108,6 @@ static void centred(const char *s, int width, lp_strbuf *out) {
     lp_strbuf_putc(out, '\n');
 }
 
-static void put_count(lp_strbuf *out, int64_t n) {
-    char d[32];
-    int len = snprintf(d, sizeof d, "%lld", (long long)n);
-    for (int i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0) lp_strbuf_putc(out, ',');
-        lp_strbuf_putc(out, d[i]);
-    }
-}
-
 /* Position of v along an axis from lo to hi, in [0, 1] (log10 scale when log). */
 static double frac(double v, double lo, double hi, bool log) {
     if (log) {
@@ -221,13 +212,13 @@ static int note_text(const lp_chart *c, int width, lp_strbuf *out) {
     int n = 0;
     if (c->nulls > 0) {
         lp_strbuf_init(&part[n]);
-        put_count(&part[n], c->nulls);
+        lp_render_count(&part[n], c->nulls);
         lp_strbuf_puts(&part[n], c->nulls == 1 ? " null value left out" : " null values left out");
         n++;
     }
     if (c->nonpositive > 0) {
         lp_strbuf_init(&part[n]);
-        put_count(&part[n], c->nonpositive);
+        lp_render_count(&part[n], c->nonpositive);
         lp_strbuf_puts(&part[n], c->nonpositive == 1 ? " value" : " values");
         lp_strbuf_puts(&part[n], " \xE2\x89\xA4 0 left out on a log axis");
         n++;
@@ -237,9 +228,9 @@ static int note_text(const lp_chart *c, int width, lp_strbuf *out) {
         for (int s = 0; s < c->nseries; s++) shown += c->series[s].n;
         lp_strbuf_init(&part[n]);
         lp_strbuf_puts(&part[n], "showing ");
-        put_count(&part[n], shown);
+        lp_render_count(&part[n], shown);
         lp_strbuf_puts(&part[n], " of ");
-        put_count(&part[n], c->points);
+        lp_render_count(&part[n], c->points);
         lp_strbuf_puts(&part[n], " points, evenly spaced");
         n++;
     }

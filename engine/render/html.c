@@ -18,6 +18,7 @@
  * Pure function of the table; any thread. A refused allocation sets out->nomem.
  */
 #include "web.h"
+#include "render.h"
 
 #include <stdio.h>
 
@@ -123,36 +124,10 @@ static void put_cell(lp_strbuf *out, const char *tag, const char *cls, const cha
 }
 
 /* Appends n with thousands separators: 1,689,188. */
-static void put_count(lp_strbuf *out, int64_t n) {
-    char d[32];
-    int len = snprintf(d, sizeof d, "%lld", (long long)n);
-    int lead = d[0] == '-' ? 1 : 0;
-    for (int i = 0; i < len; i++) {
-        if (i > lead && (len - i) % 3 == 0) lp_strbuf_putc(out, ',');
-        lp_strbuf_putc(out, d[i]);
-    }
-}
-
-/* The footer, worded as table_text.c's. */
+/* The footer: the same words as the text display's. */
 static void footer(int64_t shown, int64_t total_rows, int ncols, lp_strbuf *out) {
     lp_strbuf_puts(out, "<div class=\"lp-foot\">");
-    if (total_rows < 0) {
-        lp_strbuf_puts(out, "showing first ");
-        put_count(out, shown);
-        lp_strbuf_puts(out, shown == 1 ? " row" : " rows");
-    } else if (total_rows > shown) {
-        lp_strbuf_puts(out, "showing ");
-        put_count(out, shown);
-        lp_strbuf_puts(out, " of ");
-        put_count(out, total_rows);
-        lp_strbuf_puts(out, " rows");
-    } else {
-        put_count(out, shown);
-        lp_strbuf_puts(out, shown == 1 ? " row" : " rows");
-    }
-    lp_strbuf_puts(out, " \xC2\xB7 "); /* · */
-    put_count(out, ncols);
-    lp_strbuf_puts(out, ncols == 1 ? " column" : " columns");
+    lp_render_rows_caption(shown, total_rows, ncols, out);
     lp_strbuf_puts(out, "</div>");
 }
 

@@ -21,6 +21,11 @@ void lp_render_show(const lp_table *t, int64_t n, int truncate, lp_strbuf *out);
  * string "null" is shown as `"null"`; newline and tab as ⏎ and →; cells wider than max_cell
  * display columns (0 = no limit) cut with "…". Wider than `width` (0 = no limit): columns are
  * dropped from the right, lines end in "…", and the footer names the hidden ones. */
+/* n with thousands separators: 1,689,188. */
+void lp_render_count(lp_strbuf *out, int64_t n);
+/* "showing 10 of 1,689,188 rows · 9 columns" ("10 rows · 9 columns" when all are shown,
+ * "showing first 10 rows · ..." when total_rows is -1): every display's caption. */
+void lp_render_rows_caption(int64_t shown, int64_t total_rows, int ncols, lp_strbuf *out);
 void lp_render_table_text(const lp_table *t, int64_t total_rows, int width, int max_cell, lp_strbuf *out);
 
 #endif

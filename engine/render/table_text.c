@@ -100,7 +100,7 @@ static void put_cell(lp_strbuf *out, const char *s, int64_t width, bool right, b
 }
 
 /* Appends n with thousands separators: 1,689,188. */
-static void put_count(lp_strbuf *out, int64_t n) {
+void lp_render_count(lp_strbuf *out, int64_t n) {
     char d[32];
     int len = snprintf(d, sizeof d, "%lld", (long long)n);
     int lead = d[0] == '-' ? 1 : 0;
@@ -111,24 +111,28 @@ static void put_count(lp_strbuf *out, int64_t n) {
     }
 }
 
-static void footer(const lp_table *t, int64_t shown, int64_t total_rows, int nshown, lp_strbuf *out) {
+void lp_render_rows_caption(int64_t shown, int64_t total_rows, int ncols, lp_strbuf *out) {
     if (total_rows < 0) {
         lp_strbuf_puts(out, "showing first ");
-        put_count(out, shown);
+        lp_render_count(out, shown);
         lp_strbuf_puts(out, shown == 1 ? " row" : " rows");
     } else if (total_rows > shown) {
         lp_strbuf_puts(out, "showing ");
-        put_count(out, shown);
+        lp_render_count(out, shown);
         lp_strbuf_puts(out, " of ");
-        put_count(out, total_rows);
+        lp_render_count(out, total_rows);
         lp_strbuf_puts(out, " rows");
     } else {
-        put_count(out, shown);
+        lp_render_count(out, shown);
         lp_strbuf_puts(out, shown == 1 ? " row" : " rows");
     }
     lp_strbuf_puts(out, " \xC2\xB7 "); /* · */
-    put_count(out, t->ncols);
-    lp_strbuf_puts(out, t->ncols == 1 ? " column" : " columns");
+    lp_render_count(out, ncols);
+    lp_strbuf_puts(out, ncols == 1 ? " column" : " columns");
+}
+
+static void footer(const lp_table *t, int64_t shown, int64_t total_rows, int nshown, lp_strbuf *out) {
+    lp_render_rows_caption(shown, total_rows, t->ncols, out);
     int hidden = t->ncols - nshown;
     if (hidden > 0) {
         lp_strbuf_printf(out, " (%d hidden: ", hidden);
