@@ -25,25 +25,27 @@
 
 /* ---- errors ---- */
 
+static lp_status verr(loupe_session *s, lp_status st, int64_t start, int64_t end, const char *fmt, va_list ap) {
+    char msg[sizeof s->d->msg];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    lp_diag_set(s->d, st, "%s", msg);
+    if (start >= 0) lp_diag_span(s->d, start, end);
+    return st;
+}
+
 lp_status lp_err_span(loupe_session *s, lp_status st, int64_t start, int64_t end, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char msg[sizeof s->d->msg];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    verr(s, st, start, end, fmt, ap);
     va_end(ap);
-    lp_diag_set(s->d, st, "%s", msg);
-    lp_diag_span(s->d, start, end);
     return st;
 }
 
 lp_status lp_err(loupe_session *s, lp_status st, const lp_ast *n, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char msg[sizeof s->d->msg];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    verr(s, st, n ? n->start : -1, n ? n->end : -1, fmt, ap);
     va_end(ap);
-    lp_diag_set(s->d, st, "%s", msg);
-    if (n) lp_diag_span(s->d, n->start, n->end);
     return st;
 }
 

@@ -362,28 +362,37 @@ static lp_status power(parser *P, lp_ast **out) {
     return binary(P, LP_AST_BINARY, "**", t->start, *out, r, out);
 }
 
+/* The error for a tree nested past MAX_DEPTH, at token t. */
+static lp_status too_deep(parser *P, const lp_token *t) {
+    lp_diag_set(P->d, LP_ELIMIT, "the expression is nested more than %d levels deep", MAX_DEPTH);
+    lp_diag_span(P->d, t->start, t->end);
+    return LP_ELIMIT;
+}
+
+/* A prefix operator at token t applied to what sub parses. */
+static lp_status prefix(parser *P, const lp_token *t, const char *op, lp_status (*sub)(parser *, lp_ast **),
+                        lp_ast **out) {
+    if (++P->depth > MAX_DEPTH) return too_deep(P, t);
+    P->i++;
+    lp_ast *x;
+    lp_status st = sub(P, &x);
+    P->depth--;
+    if (st != LP_OK) return st;
+    lp_ast *n = node(P, LP_AST_UNARY, t->start, x->end);
+    if (!n) return lp_diag_nomem(P->d, "parser");
+    n->op = op;
+    n->op_start = t->start;
+    n->a = x;
+    *out = n;
+    return LP_OK;
+}
+
 /* factor -> ('+'|'-'|'~') factor | power */
 static lp_status factor(parser *P, lp_ast **out) {
     lp_token *t = peek(P);
-    if (is_op(t, "-") || is_op(t, "+") || is_op(t, "~")) {
-        if (++P->depth > MAX_DEPTH) {
-            lp_diag_set(P->d, LP_ELIMIT, "the expression is nested more than %d levels deep", MAX_DEPTH);
-            lp_diag_span(P->d, t->start, t->end);
-            return LP_ELIMIT;
-        }
-        P->i++;
-        lp_ast *x;
-        lp_status st = factor(P, &x);
-        P->depth--;
-        if (st != LP_OK) return st;
-        lp_ast *n = node(P, LP_AST_UNARY, t->start, x->end);
-        if (!n) return lp_diag_nomem(P->d, "parser");
-        n->op = is_op(t, "-") ? "-" : is_op(t, "+") ? "+" : "~";
-        n->op_start = t->start;
-        n->a = x;
-        *out = n;
-        return LP_OK;
-    }
+    if (is_op(t, "-")) return prefix(P, t, "-", factor, out);
+    if (is_op(t, "+")) return prefix(P, t, "+", factor, out);
+    if (is_op(t, "~")) return prefix(P, t, "~", factor, out);
     return power(P, out);
 }
 
@@ -449,24 +458,7 @@ static lp_status comparison(parser *P, lp_ast **out) {
 /* not_test -> 'not' not_test | comparison */
 static lp_status not_test(parser *P, lp_ast **out) {
     lp_token *t = peek(P);
-    if (!is_op(t, "not")) return comparison(P, out);
-    if (++P->depth > MAX_DEPTH) {
-        lp_diag_set(P->d, LP_ELIMIT, "the expression is nested more than %d levels deep", MAX_DEPTH);
-        lp_diag_span(P->d, t->start, t->end);
-        return LP_ELIMIT;
-    }
-    P->i++;
-    lp_ast *x;
-    lp_status st = not_test(P, &x);
-    P->depth--;
-    if (st != LP_OK) return st;
-    lp_ast *n = node(P, LP_AST_UNARY, t->start, x->end);
-    if (!n) return lp_diag_nomem(P->d, "parser");
-    n->op = "not";
-    n->op_start = t->start;
-    n->a = x;
-    *out = n;
-    return LP_OK;
+    return is_op(t, "not") ? prefix(P, t, "not", not_test, out) : comparison(P, out);
 }
 
 static const char *const and_ops[] = {"and", NULL};
@@ -476,11 +468,7 @@ static lp_status and_test(parser *P, lp_ast **out) { return level(P, not_test, a
 
 /* expr -> and_test {'or' and_test} */
 static lp_status expr(parser *P, lp_ast **out) {
-    if (++P->depth > MAX_DEPTH) {
-        lp_diag_set(P->d, LP_ELIMIT, "the expression is nested more than %d levels deep", MAX_DEPTH);
-        lp_diag_span(P->d, peek(P)->start, peek(P)->end);
-        return LP_ELIMIT;
-    }
+    if (++P->depth > MAX_DEPTH) return too_deep(P, peek(P));
     lp_status st = level(P, and_test, or_ops, out);
     P->depth--;
     if (st == LP_OK && is_op(peek(P), "if"))
