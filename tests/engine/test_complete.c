@@ -20,6 +20,8 @@ typedef struct capture {
     char out[65536], err[8192];
     size_t nout, nerr;
     int displays;
+    loupe_display_kind last_kind;
+    int64_t last_rows, last_total;  /* TABLE: rows shown, rows in the frame */
 } capture;
 
 static void cap_out(void *ctx, const char *s, size_t n) {
@@ -41,6 +43,9 @@ static void cap_err(void *ctx, const char *s, size_t n) {
 static void cap_display(void *ctx, const loupe_display *d) {
     capture *c = ctx;
     c->displays++;
+    c->last_kind = d->kind;
+    c->last_rows = d->kind == LOUPE_DISPLAY_TABLE && d->table ? loupe_table_rows(d->table) : -1;
+    c->last_total = d->kind == LOUPE_DISPLAY_TABLE ? d->total_rows : -1;
     if (d->text) cap_out(ctx, d->text, d->text_len);
 }
 
@@ -390,6 +395,41 @@ static void test_complete_session_survives_errors(void **state) {
     loupe_session_free(s);
 }
 
+/* What a statement displays: a DataFrame as a table of its first rows (the session's setting),
+ * scalars as text, help as help; print() goes to out without a display. */
+static void test_complete_displays(void **state) {
+    (void)state;
+    loupe_session *s = session_with_df();
+    capture c;
+    RUN_OK(s, &c, "df");
+    assert_int_equal(c.displays, 1);
+    assert_int_equal(c.last_kind, LOUPE_DISPLAY_TABLE);
+    assert_int_equal(c.last_rows, 3);
+    assert_int_equal(c.last_total, 3);
+    loupe_session_set_display_rows(s, 2);
+    RUN_OK(s, &c, "df");
+    assert_int_equal(c.last_kind, LOUPE_DISPLAY_TABLE);
+    assert_int_equal(c.last_rows, 2);
+    RUN_OK(s, &c, "display(df, n=1)");
+    assert_int_equal(c.last_kind, LOUPE_DISPLAY_TABLE);
+    assert_int_equal(c.last_rows, 1);
+    RUN_OK(s, &c, "n + 1");
+    assert_int_equal(c.last_kind, LOUPE_DISPLAY_TEXT);
+    assert_string_equal(c.out, "4\n");
+    RUN_OK(s, &c, "help(F.datediff)");
+    assert_int_equal(c.last_kind, LOUPE_DISPLAY_HELP);
+    RUN_OK(s, &c, "print('a', 1)");
+    assert_int_equal(c.displays, 0);
+    assert_string_equal(c.out, "a 1\n");
+    /* only the value of an expression statement is shown; assignments show nothing */
+    RUN_OK(s, &c, "m = n * 2");
+    assert_int_equal(c.displays, 0);
+    assert_int_equal(c.nout, 0);
+    RUN_OK(s, &c, "df.hist('age', bins=2)");
+    assert_int_equal(c.last_kind, LOUPE_DISPLAY_CHART);
+    loupe_session_free(s);
+}
+
 static void test_complete_warnings_go_to_err(void **state) {
     (void)state;
     loupe_session *s = loupe_session_new();
@@ -510,6 +550,7 @@ int main(void) {
         TU_TEST(test_complete_paths),
         TU_TEST(test_complete_inspect),
         TU_TEST(test_complete_session_survives_errors),
+        TU_TEST(test_complete_displays),
         TU_TEST(test_complete_warnings_go_to_err),
         TU_TEST(test_complete_diag_format),
         TU_TEST(test_complete_cancel),
