@@ -51,7 +51,9 @@
 #define ANSWER_MAX_ROWS 10000
 #define MSG_CELL_MAX 40  /* characters of a value shown in a message */
 
-enum { C_NULL, C_INT, C_FLOAT, C_TEXT };
+/* Cell kinds: C_DATE (days), C_TS (microseconds) and C_BOOL keep their number in i and are
+ * only formatted for a message; C_TEXT points into a column or the arena. */
+enum { C_NULL, C_INT, C_FLOAT, C_TEXT, C_DATE, C_TS, C_BOOL };
 
 typedef struct cell {
     uint8_t k;
@@ -99,6 +101,14 @@ static bool cell_from_value(lp_arena *ar, const lp_value *v, lp_strbuf *tmp, cel
     switch (v->type.kind) {
     case LP_INT64: c->k = C_INT; c->i = v->u.i; return true;
     case LP_FLOAT64: c->k = C_FLOAT; c->f = v->u.f; return true;
+    case LP_DATE: c->k = C_DATE; c->i = v->u.d; return true;
+    case LP_TIMESTAMP: c->k = C_TS; c->i = v->u.i; return true;
+    case LP_BOOL: c->k = C_BOOL; c->i = v->u.b; return true;
+    case LP_STRING:  /* the table is kept alive as long as the frame (frame_from_table) */
+        c->k = C_TEXT;
+        c->s = v->u.s.p;
+        c->n = (size_t)v->u.s.n;
+        return true;
     default:
         lp_strbuf_clear(tmp);
         lp_value_format(v, tmp);
@@ -110,8 +120,15 @@ static bool cell_from_value(lp_arena *ar, const lp_value *v, lp_strbuf *tmp, cel
     }
 }
 
-static lp_status frame_from_table(loupe_session *s, lp_arena *ar, const lp_table *t, frame *f) {
+static void table_unref(void *t) { lp_table_unref(t); }
+
+/* The frame of table t; the frame's strings point into t, which the arena keeps a reference to. */
+static lp_status frame_from_table(loupe_session *s, lp_arena *ar, lp_table *t, frame *f) {
     if (!frame_alloc(ar, f, t->ncols, t->nrows)) return nomem(s);
+    if (lp_arena_on_reset(ar, table_unref, lp_table_ref(t)) != LP_OK) {
+        lp_table_unref(t);
+        return nomem(s);
+    }
     lp_strbuf tmp;
     lp_strbuf_init(&tmp);
     for (int c = 0; c < t->ncols; c++) {
@@ -143,9 +160,8 @@ static bool scalar_cell(lp_arena *ar, const lp_val *v, cell *c, const char **typ
     case LV_INT: c->k = C_INT; c->i = v->u.i; *type = "bigint"; return true;
     case LV_FLOAT: c->k = C_FLOAT; c->f = v->u.f; *type = "double"; return true;
     case LV_BOOL:
-        c->k = C_TEXT;
-        c->s = v->u.b ? "true" : "false";
-        c->n = strlen(c->s);
+        c->k = C_BOOL;
+        c->i = v->u.b;
         *type = "boolean";
         return true;
     case LV_STR:
@@ -222,6 +238,15 @@ static void put_float(lp_strbuf *b, double f) {
     else lp_strbuf_printf(b, "%.17g", f);
 }
 
+/* Dates, timestamps and booleans as show() prints them. */
+static void put_typed(lp_strbuf *b, const cell *x) {
+    char buf[48];
+    if (x->k == C_DATE) lp_format_date((int32_t)x->i, buf);
+    else if (x->k == C_TS) lp_format_timestamp(x->i, buf);
+    else snprintf(buf, sizeof buf, "%s", x->i ? "true" : "false");
+    lp_strbuf_puts(b, buf);
+}
+
 static void canonical_text(const frame *f, bool ordered, lp_strbuf *b) {
     lp_strbuf_printf(b, "loupe-answer 1\nordered %d\n", ordered ? 1 : 0);
     for (int c = 0; c < f->ncols; c++) {
@@ -239,7 +264,8 @@ static void canonical_text(const frame *f, bool ordered, lp_strbuf *b) {
             case C_NULL: lp_strbuf_puts(b, "\\N"); break;
             case C_INT: lp_strbuf_printf(b, "%lld", (long long)x->i); break;
             case C_FLOAT: put_float(b, x->f); break;
-            default: put_escaped(b, x->s, x->n); break;
+            case C_TEXT: put_escaped(b, x->s, x->n); break;
+            default: put_typed(b, x); break;
             }
         }
         lp_strbuf_putc(b, '\n');
@@ -401,6 +427,18 @@ static bool frame_from_text(lp_arena *ar, const char *p, size_t n, frame *f, boo
                 x->k = C_FLOAT;
                 x->f = strtod(v, &e);
                 if (e == v || *e) return false;
+            } else if (strcmp(f->types[c], "date") == 0) {
+                int32_t d;
+                x->k = C_DATE;
+                if (!lp_parse_date(v, fl, &d)) return false;
+                x->i = d;
+            } else if (strcmp(f->types[c], "timestamp") == 0) {
+                x->k = C_TS;
+                if (!lp_parse_timestamp(v, fl, &x->i)) return false;
+            } else if (strcmp(f->types[c], "boolean") == 0) {
+                x->k = C_BOOL;
+                if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0) return false;
+                x->i = v[0] == 't';
             } else {
                 x->k = C_TEXT;
                 x->s = v;
@@ -419,14 +457,14 @@ typedef struct cmpctx {
 static int cell_cmp(const cell *a, const cell *b) {
     if (a->k != b->k) {
         if (a->k == C_NULL || b->k == C_NULL) return a->k == C_NULL ? -1 : 1;
-        if (a->k != C_TEXT && b->k != C_TEXT) {
+        if ((a->k == C_INT || a->k == C_FLOAT) && (b->k == C_INT || b->k == C_FLOAT)) {
             double x = a->k == C_INT ? (double)a->i : a->f, y = b->k == C_INT ? (double)b->i : b->f;
             return x < y ? -1 : x > y;
         }
         return a->k < b->k ? -1 : 1;
     }
     switch (a->k) {
-    case C_INT: return a->i < b->i ? -1 : a->i > b->i;
+    case C_INT: case C_DATE: case C_TS: case C_BOOL: return a->i < b->i ? -1 : a->i > b->i;
     case C_FLOAT:
         if (isnan(a->f) || isnan(b->f)) return isnan(a->f) - isnan(b->f);
         return a->f < b->f ? -1 : a->f > b->f;
@@ -501,6 +539,7 @@ static void put_cell(lp_strbuf *b, const cell *c) {
     case C_NULL: lp_strbuf_puts(b, "null"); break;
     case C_INT: lp_strbuf_printf(b, "%lld", (long long)c->i); break;
     case C_FLOAT: lp_format_float64(c->f, buf); lp_strbuf_puts(b, buf); break;
+    case C_DATE: case C_TS: case C_BOOL: put_typed(b, c); break;
     default: {
         int64_t cps = lp_utf8_length(c->s, c->n);
         if (cps <= MSG_CELL_MAX) lp_strbuf_append(b, c->s, c->n);

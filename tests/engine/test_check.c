@@ -159,6 +159,11 @@ static void test_check_answer_round_trip(void **state) {
     check_with(&f, "e.withColumn('t', F.when(F.col('n') > 1, F.lit('a\\tb\\\\c\\nd')))", ae, LOUPE_OK, NULL);
     check_with(&f, "e.withColumn('t', F.when(F.col('n') > 2, F.lit('a\\tb\\\\c\\nd')))", ae, LOUPE_EVALUE,
                "1 row differs, first at reviewerID=A3, t: expected a\tb\\c\nd, got null");
+    /* booleans and timestamps */
+    snprintf(ae, sizeof ae, "%s", answer_of(&f, "e.select('reviewerID', (F.col('n') > 1).alias('b'), F.to_timestamp(F.lit('2014-01-09 10:00:00')).alias('ts'))"));
+    check_with(&f, "e.select('reviewerID', (F.col('n') > 1).alias('b'), F.to_timestamp(F.lit('2014-01-09 10:00:00')).alias('ts'))", ae, LOUPE_OK, NULL);
+    check_with(&f, "e.select('reviewerID', (F.col('n') > 2).alias('b'), F.to_timestamp(F.lit('2014-01-09 10:00:00')).alias('ts'))", ae,
+               LOUPE_EVALUE, "1 row differs, first at reviewerID=A3, b: expected true, got false");
     /* aggregates and dates */
     snprintf(ae, sizeof ae, "%s", answer_of(&f, "e.agg(F.avg('overall').alias('m'), F.min(F.to_date(F.lit('2014-01-09'))).alias('d'))"));
     check_with(&f, "e.agg(F.avg('overall').alias('m'), F.min(F.to_date(F.lit('2014-01-09'))).alias('d'))", ae, LOUPE_OK, NULL);
