@@ -36,7 +36,7 @@ KERNEL=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["argv
 [ -x "$KERNEL" ] || die "the kernelspec names $KERNEL, which is not an executable"
 [ -x "$CHROMIUM" ] || die "no $CHROMIUM (apt-get install chromium)"
 "$PYTHON" -c 'import notebook' 2>/dev/null || die "no Jupyter Notebook for $PYTHON (apt-get install jupyter-notebook)"
-command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are needed (for playwright-core)"
+{ command -v node && command -v npm; } >/dev/null || die "node and npm are needed (for playwright-core)"
 
 start=$(date +%s)
 mkdir -p "$OUT"
