@@ -6,6 +6,7 @@
 #   ./run.sh bench      build Release and run the benchmark (tests/bench/)
 #   ./run.sh gen ARGS   run the reviews generator (loupe-gen)
 #   ./run.sh tsan       only the ThreadSanitizer run
+#   ./run.sh test-browser  the real-browser test: Chromium runs a notebook (tests/browser/)
 #   ./run.sh repl ARGS  build Release and start the loupe REPL (in lessons/, where data/ lives)
 #   ./run.sh help       this list
 set -euo pipefail
@@ -92,6 +93,15 @@ cmd_repl() {
     cd lessons && exec "$ROOT/build/release/repl/loupe" "$@"
 }
 
+cmd_test_browser() {
+    local extra=(chromium)
+    # Debian's npm conflicts with a nodesource nodejs that brings its own npm
+    command -v npm >/dev/null || extra+=(nodejs npm)
+    ensure_packages "${extra[@]}"
+    build Release build/release
+    tests/browser/run.sh build/release
+}
+
 cmd_main() {
     ensure_packages
     build Release build/release
@@ -107,6 +117,7 @@ case "${1:-}" in
     bench) shift; cmd_bench "$@" ;;
     gen) shift; cmd_gen "$@" ;;
     repl) shift; cmd_repl "$@" ;;
-    help|-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+    test-browser) shift; cmd_test_browser "$@" ;;
+    help|-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown command '$1' (try ./run.sh help)" ;;
 esac

@@ -424,14 +424,34 @@ const lp_method *lp_writer_methods(int *n) {
 
 /* Builds and displays a chart of the frame; the chart is also the statement's value (None
  * here, as pandas returns an Axes we have no use for). */
-static lp_status chart(loupe_session *s, lp_val *self, lp_chart_opts *o, const lp_args *a, lp_val **out) {
+static lp_status chart(loupe_session *s, lp_val *self, lp_chart_opts *o, const lp_args *a, lp_ast *const *col_asts,
+                       lp_val **out) {
     lp_table *t = NULL;
     lp_status st = lp_sess_execute(s, self->u.df, -1, &t);
     if (st != LP_OK) return st;
+    /* a title says what the chart shows, as a notebook reader needs it */
+    char title[256];
+    if (!o->title) {
+        const char *x = o->x ? o->x : "", *y = o->y ? o->y : "";
+        if (o->kind == LP_CHART_HIST) snprintf(title, sizeof title, "Distribution of %s", o->x ? x : y);
+        else if (o->y && o->x) snprintf(title, sizeof title, "%s by %s", y, x);
+        else snprintf(title, sizeof title, "%s", o->y ? y : x);
+        if (title[0]) o->title = title;
+    }
     lp_chart *c = NULL;
     st = lp_chart_build(t, o, &c, s->d);
     lp_table_unref(t);
     if (st != LP_OK) {
+        /* a column error points at the argument that named it */
+        const char *cols[3] = {o->x, o->y, o->hue};
+        for (int i = 0; i < 3 && s->d->span_start < 0; i++) {
+            char q[300];
+            snprintf(q, sizeof q, "'%s'", cols[i] ? cols[i] : "");
+            if (cols[i] && col_asts[i] && strstr(s->d->msg, q)) {
+                int64_t b = lp_str_offset(col_asts[i], 0);
+                lp_diag_span(s->d, b >= 0 ? b : col_asts[i]->start, b >= 0 ? b + (int64_t)strlen(cols[i]) : col_asts[i]->end);
+            }
+        }
         if (s->d->span_start < 0) lp_diag_span(s->d, a->start, a->end);
         return st;
     }
@@ -486,7 +506,8 @@ lp_status lp_df_plot(loupe_session *s, lp_val *self, const lp_args *a, lp_val **
         lp_hint(s, "kind is one of 'hist', 'scatter', 'line', 'bar'");
         return LP_EVALUE;
     }
-    return chart(s, self, &o, a, out);
+    lp_ast *col_asts[3] = {ast[0], ast[1], ast[7] ? ast[7] : ast[9]};
+    return chart(s, self, &o, a, col_asts, out);
 }
 
 lp_status lp_df_hist(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out) {
@@ -510,5 +531,6 @@ lp_status lp_df_hist(loupe_session *s, lp_val *self, const lp_args *a, lp_val **
     if (v[3] && (st = lp_want_bool(s, v[3], ast[3], "logx", &o.logx)) != LP_OK) return st;
     if (v[4] && (st = lp_want_bool(s, v[4], ast[4], "logy", &o.logy)) != LP_OK) return st;
     if (v[5] && (st = lp_want_bool(s, v[5], ast[5], "norm_hist", &o.norm_hist)) != LP_OK) return st;
-    return chart(s, self, &o, a, out);
+    lp_ast *col_asts[3] = {ast[0], NULL, ast[2]};
+    return chart(s, self, &o, a, col_asts, out);
 }
