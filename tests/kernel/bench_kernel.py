@@ -70,6 +70,16 @@ def main():
             kc.stop_channels()
             km.shutdown_kernel(now=False)
     try:
+        # iopub is a PUB socket: until the subscription has reached the kernel, what it publishes
+        # is lost. Nudge with kernel_info until its status arrives (as jupyter_client's
+        # _async_wait_for_ready and Jupyter Server do).
+        while True:
+            msg_id = kc.kernel_info()
+            try:
+                if kc.get_iopub_msg(timeout=0.1)["parent_header"].get("msg_id") == msg_id:
+                    break
+            except Empty:
+                pass
         for _ in range(20):  # warm-up
             idle_for(kc, kc.execute("1"))
         rtts = []
