@@ -459,6 +459,8 @@ int kn_worker_start(kn_worker *w, kn_kernel *k) {
     }
     /* created and connected here, then the worker's alone (the thread start is the barrier) */
     w->pipe = zmq_socket(k->zctx, ZMQ_PAIR);
+    int unlimited = 0;  /* sending never blocks: the main thread may be joining this thread */
+    if (w->pipe) zmq_setsockopt(w->pipe, ZMQ_SNDHWM, &unlimited, sizeof unlimited);
     if (!w->pipe || zmq_connect(w->pipe, KN_PIPE_ENDPOINT) < 0) {
         kn_log("cannot connect the worker pipe: %s", zmq_strerror(errno));
         return -1;

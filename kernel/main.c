@@ -209,6 +209,8 @@ int main(int argc, char **argv) {
     k->iopub = bind_socket(k, ZMQ_PUB, k->conf.iopub_port, "iopub");
     k->hb = bind_socket(k, ZMQ_REP, k->conf.hb_port, "heartbeat");
     k->pipe = zmq_socket(k->zctx, ZMQ_PAIR);
+    int unlimited = 0;  /* the worker must never block on a full pipe while main joins it */
+    if (k->pipe) zmq_setsockopt(k->pipe, ZMQ_RCVHWM, &unlimited, sizeof unlimited);
     if (!k->shell || !k->control || !k->stdin_sock || !k->iopub || !k->hb || !k->pipe ||
         zmq_bind(k->pipe, KN_PIPE_ENDPOINT) < 0)
         goto out;

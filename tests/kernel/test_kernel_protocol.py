@@ -28,6 +28,9 @@ ROWS = 6000
 REVIEWS = os.path.join(kernelutil.ROOT, "reviews.json")
 subprocess.run([os.environ["LOUPE_GEN"], "--rows", "20000", "--seed", "1", "--format", "json", "--out", REVIEWS],
                check=True, stdout=subprocess.DEVNULL)
+# An interrupt must answer within a second. ThreadSanitizer makes the engine 5-15x slower
+# (every memory access is checked), so its build gets three.
+INTERRUPT_LIMIT = 3.0 if os.environ.get("LOUPE_BUILD_TYPE", "").lower() == "tsan" else 1.0
 LONG_SETUP = f'x = spark.read.json("{REVIEWS}").select("overall").limit({ROWS})'
 LONG_QUERY = "x.crossJoin(x).count()"
 
@@ -431,7 +434,8 @@ class TestLongQuery(KernelCase):
         took = time.time() - t0
         collect_iopub(self.kc, msg_id)
         self.assertEqual(reply["content"]["status"], "error")
-        self.assertLess(took, 1.0, f"the interrupted query replied after {took:.2f} s")
+        print(f"interrupted query replied {took * 1e3:.0f} ms after the interrupt", file=sys.stderr)
+        self.assertLess(took, INTERRUPT_LIMIT, f"the interrupted query replied after {took:.2f} s")
         # the session goes on, variables intact
         reply, out = self.execute("x.count()")
         self.assertEqual(reply["content"]["status"], "ok")
