@@ -233,8 +233,11 @@ static void reply_aborted(kn_worker *w, kn_job *job) {
     kn_pub_status(w->k, &io, job->msg.header, "idle");
 }
 
-/* stop_on_error: every execute queued now is answered "aborted"; other requests stay queued. */
-static void abort_queued(kn_worker *w) {
+/* stop_on_error: takes every execute queued now out of the queue (other requests stay) and
+ * returns them; the caller answers them "aborted" after the failed cell's reply. Taking them
+ * before that reply is sent matters: a request the client sends after seeing the reply is not
+ * one the error should abort. */
+static kn_job *take_queued_executes(kn_worker *w) {
     pthread_mutex_lock(&w->mu);
     kn_job *list = w->head, *keep = NULL, **kt = &keep, *drop = NULL, **dt = &drop;
     w->head = w->tail = NULL;
@@ -252,6 +255,10 @@ static void abort_queued(kn_worker *w) {
     w->head = keep;
     for (kn_job *j = keep; j; j = j->next) w->tail = j;
     pthread_mutex_unlock(&w->mu);
+    return drop;
+}
+
+static void abort_jobs(kn_worker *w, kn_job *drop) {
     for (kn_job *j = drop, *next; j; j = next) {
         next = j->next;
         reply_aborted(w, j);
@@ -345,12 +352,13 @@ static void do_execute(kn_worker *w, kn_job *job) {
         if (reply) json_object_update(reply, err);
     }
     json_decref(err);
+    kn_job *aborted = st != LOUPE_OK && stop_on_error ? take_queued_executes(w) : NULL;
     send_reply(w, job, "execute_reply", reply);
     if (store) kn_history_add(&w->k->history, c.count, code, c.result);
     kn_pub_status(w->k, &c.io, m->header, "idle");
     free(c.page);
     free(c.result);
-    if (st != LOUPE_OK && stop_on_error) abort_queued(w);
+    abort_jobs(w, aborted);
 }
 
 /* ---- complete and inspect ---- */
