@@ -12,6 +12,7 @@ without its TODO cells: no other cell may fail (none may need a solution's resul
 Exit status 0 when every lesson ran clean. Standard library only (Debian's /usr/bin/python3)."""
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -60,13 +61,17 @@ def run_script(cells, keep_name=None):
     fd, path = tempfile.mkstemp(suffix=".lp")
     with os.fdopen(fd, "w") as f:
         f.write(text)
-    if keep_name:
+    if keep_name and "--keep" in opts:
         os.makedirs(opts["--keep"], exist_ok=True)
         with open(os.path.join(opts["--keep"], keep_name), "w") as f:
             f.write(text)
     t0 = time.monotonic()
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run([LOUPE, path], cwd=LESSONS, capture_output=True, text=True)
     dt = time.monotonic() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    global last_cpu
+    last_cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     os.unlink(path)
     bad = None
     if p.returncode != 0:
@@ -102,6 +107,7 @@ def run_student(tool, path):
 
 
 failed = 0
+last_cpu = 0.0
 names = sorted(f for f in os.listdir(LESSONS) if f.endswith(".ipynb"))
 if "--only" in opts:
     names = [n for n in names if n.startswith(opts["--only"])]
@@ -109,7 +115,7 @@ for name in names:
     _, cells = code_cells(os.path.join(LESSONS, name))
     ok, dt, output, bad = run_script(cells, name.replace(".ipynb", ".lp"))
     if ok:
-        print("%-40s ok   %6.2f s  (%d code cells)" % (name, dt, len(cells)))
+        print("%-40s ok   %6.2f s wall  %6.2f s cpu  (%d code cells)" % (name, dt, last_cpu, len(cells)))
     else:
         failed += 1
         print("%-40s FAIL in cell %s after %.2f s:\n%s" % (name, bad, dt, output[-3000:]))
