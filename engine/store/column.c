@@ -158,7 +158,7 @@ void lp_colbuf_append_rows(lp_colbuf *b, const lp_column *c, int64_t start, int6
     if (k == LP_STRING) {
         int64_t *off = b->vals;
         int64_t delta = (int64_t)b->dlen - c->v.off[start];
-        memcpy(b->data + b->dlen, c->data + c->v.off[start], bytes);
+        if (bytes) memcpy(b->data + b->dlen, c->data + c->v.off[start], bytes);  /* data may be NULL when empty */
         for (int64_t r = 0; r < n; r++) off[base + r + 1] = c->v.off[start + r + 1] + delta;
         b->dlen += bytes;
     } else {
