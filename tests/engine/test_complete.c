@@ -7,6 +7,8 @@
  */
 #include "testutil.h"
 #include "loupe.h"
+#include "exec/expr.h"
+#include "lang/interp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +357,39 @@ static void test_complete_inspect(void **state) {
     loupe_session_free(s);
 }
 
+/* Every function and every method has a help page that names its PySpark equivalent
+ * ("help(x) documents any function, method or DataFrame"). */
+static void check_help(loupe_session *s, const char *prefix, const char *name) {
+    char code[256];
+    snprintf(code, sizeof code, "%s%s", prefix, name);
+    char *h = loupe_inspect(s, code, strlen(code), strlen(code));
+    if (!h || !strstr(h, "PySpark")) fail_msg("help for <%s> is missing or has no PySpark line: %s", code, h ? h : "(null)");
+    free(h);
+}
+
+static void test_complete_help_everywhere(void **state) {
+    (void)state;
+    loupe_session *s = session_with_df();
+    capture c;
+    RUN_OK(s, &c, "c = F.col('x')\nna = df.na\ng = df.groupBy('id')");
+    for (int i = 0; i < lp_fn_count(); i++) {
+        const lp_fninfo *f = lp_fn_at(i);
+        if (!(f->flags & LP_FNF_OPERATOR) && lp_fexists(f->name)) check_help(s, "F.", f->name);
+    }
+    static const struct { lp_vkind kind; const char *prefix; } kinds[] = {
+        {LV_DF, "df."}, {LV_GROUPED, "g."}, {LV_COL, "c."}, {LV_NA, "na."}, {LV_READER, "spark.read."},
+        {LV_WRITER, "df.write."},
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        int n;
+        const lp_method *m = lp_methods(kinds[k].kind, &n);
+        assert_true(n > 0);
+        for (int i = 0; i < n; i++)
+            if (m[i].params) check_help(s, kinds[k].prefix, m[i].name);
+    }
+    loupe_session_free(s);
+}
+
 /* ---- sessions through loupe_run ---- */
 
 static void test_complete_session_survives_errors(void **state) {
@@ -549,6 +584,7 @@ int main(void) {
         TU_TEST(test_complete_methods_and_columns),
         TU_TEST(test_complete_paths),
         TU_TEST(test_complete_inspect),
+        TU_TEST(test_complete_help_everywhere),
         TU_TEST(test_complete_session_survives_errors),
         TU_TEST(test_complete_displays),
         TU_TEST(test_complete_warnings_go_to_err),
