@@ -74,10 +74,21 @@ typedef struct kn_out {
 
 typedef struct kn_kernel kn_kernel;
 
+/* The signatures of recent requests, so a replayed message is dropped (as ipykernel does):
+ * two generations of KN_REPLAY_GEN entries, the older forgotten when the newer fills. Main
+ * thread only. */
+#define KN_REPLAY_GEN 4096
+typedef struct kn_replay {
+    unsigned char (*gen[2])[16];  /* open-addressed tables of 2*KN_REPLAY_GEN digests (16 bytes) */
+    int count;                    /* entries in gen[0] */
+} kn_replay;
+
 /* Receives one multipart message from sock. Returns 0 with *m filled, 1 when a message was
- * received but rejected (bad signature, malformed frames or JSON: logged and dropped), -1 when
- * nothing could be received (errno: EAGAIN with ZMQ_DONTWAIT, EINTR, ETERM). */
-int kn_recv(const kn_kernel *k, void *sock, int flags, kn_msg *m);
+ * received but rejected (bad or replayed signature, malformed frames or JSON: logged and
+ * dropped), -1 when nothing could be received (errno: EAGAIN with ZMQ_DONTWAIT, EINTR, ETERM).
+ * Main thread only (it records signatures in k->replay). */
+int kn_recv(kn_kernel *k, void *sock, int flags, kn_msg *m);
+void kn_replay_reset(kn_replay *r);
 void kn_msg_reset(kn_msg *m);
 
 /* Signs and sends a message: ids, <IDS|MSG>, signature, header, parent, metadata, content.
@@ -171,6 +182,7 @@ struct kn_kernel {
     pthread_t hb_thread;
     kn_worker worker;
     kn_history history;
+    kn_replay replay;        /* main thread */
     bool stop;               /* main thread: leave the loop (shutdown_request) */
     bool restart;
 };

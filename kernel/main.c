@@ -259,5 +259,6 @@ out:
     if (k->hb_thread) pthread_join(k->hb_thread, NULL);
     zmq_ctx_term(k->zctx);
     kn_history_reset(&k->history);
+    kn_replay_reset(&k->replay);
     return status;
 }

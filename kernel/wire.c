@@ -10,10 +10,12 @@
  * behind to be misread as the next. A message is rejected (logged, dropped, never answered)
  * when the delimiter is missing, the signature is missing or wrong (compared in constant time
  * with CRYPTO_memcmp), a JSON frame does not parse or is not an object, or the header has no
- * msg_type. Buffers after content are dropped: no request Loupe serves uses them.
+ * msg_type. Buffers after content are dropped: no request Loupe serves uses them. A correctly
+ * signed message whose signature was seen among the last 4096-8192 is a replay and is dropped
+ * too, as ipykernel does (every genuine message has a fresh msg_id, so a fresh signature).
  *
- * Called from the main thread (shell, control, stdin) and the worker (its pipe); nothing here
- * keeps state between calls. The key is read-only once the kernel runs.
+ * Receiving is the main thread's (shell, control, stdin; it keeps the replay record); sending
+ * is any thread's, each on its own sockets. The key is read-only once the kernel runs.
  */
 #include "kernel.h"
 
@@ -119,7 +121,59 @@ static json_t *parse_object(zmq_msg_t *f) {
     return j;
 }
 
-int kn_recv(const kn_kernel *k, void *sock, int flags, kn_msg *m) {
+/* The 16-byte digest prefix of a 64-character hex signature (0 when it is not hex). */
+static bool digest_of(const char *hex, unsigned char out[16]) {
+    for (int i = 0; i < 16; i++) {
+        int v = 0;
+        for (int j = 0; j < 2; j++) {
+            char c = hex[2 * i + j];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0) return false;
+            v = v * 16 + d;
+        }
+        out[i] = (unsigned char)v;
+    }
+    return true;
+}
+
+/* The slot of digest d in table t: where it is, or the empty slot where it would go. The
+ * digest is an HMAC output, so its first bytes are already a uniform hash. */
+static size_t replay_slot(unsigned char (*t)[16], const unsigned char d[16]) {
+    static const unsigned char zero[16];
+    size_t mask = 2 * KN_REPLAY_GEN - 1, i;
+    memcpy(&i, d, sizeof i);
+    for (i &= mask;; i = (i + 1) & mask)
+        if (memcmp(t[i], d, 16) == 0 || memcmp(t[i], zero, 16) == 0) return i;
+}
+
+/* Whether the signature was seen before; records it when not. Out of memory: no check. */
+static bool replayed(kn_replay *r, const char *hex) {
+    unsigned char d[16];
+    static const unsigned char zero[16];
+    if (!digest_of(hex, d) || memcmp(d, zero, 16) == 0) return false;
+    for (int g = 0; g < 2; g++) {
+        if (!r->gen[g] && !(r->gen[g] = calloc(2 * KN_REPLAY_GEN, 16))) return false;
+        if (memcmp(r->gen[g][replay_slot(r->gen[g], d)], d, 16) == 0) return true;
+    }
+    if (r->count == KN_REPLAY_GEN) {  /* the older generation is forgotten */
+        unsigned char (*t)[16] = r->gen[1];
+        r->gen[1] = r->gen[0];
+        r->gen[0] = t;
+        memset(t, 0, 2 * KN_REPLAY_GEN * 16);
+        r->count = 0;
+    }
+    memcpy(r->gen[0][replay_slot(r->gen[0], d)], d, 16);
+    r->count++;
+    return false;
+}
+
+void kn_replay_reset(kn_replay *r) {
+    free(r->gen[0]);
+    free(r->gen[1]);
+    memset(r, 0, sizeof *r);
+}
+
+int kn_recv(kn_kernel *k, void *sock, int flags, kn_msg *m) {
     memset(m, 0, sizeof *m);
     zmq_msg_t *f = NULL;
     int n = recv_frames(sock, flags, &f);
@@ -143,6 +197,8 @@ int kn_recv(const kn_kernel *k, void *sock, int flags, kn_msg *m) {
         else if (zmq_msg_size(&f[d + 1]) == 0) why = "a missing signature";
         else if (zmq_msg_size(&f[d + 1]) != 64 || CRYPTO_memcmp(zmq_msg_data(&f[d + 1]), hex, 64) != 0)
             why = "a wrong signature";
+        else if (replayed(&k->replay, hex))
+            why = "a signature seen before (a replayed message)";
     }
     if (!why) {
         m->header = parse_object(&f[d + 2]);
