@@ -577,6 +577,37 @@ static void test_complete_alloc_failure(void **state) {
     assert_true(oks >= 1);
 }
 
+/* Completion, inspection and completeness under allocation failure: an answer or nothing,
+ * never a crash or a leak. */
+static void test_complete_alloc_failure_queries(void **state) {
+    (void)state;
+    loupe_session *s = session_with_df();
+    static const char *const codes[] = {"x = F.datediff", "df.groupBy('name').agg", "df", "df.filter(col(\"a",
+                                        "spark.sql(\"SELECT * FROM t WHERE na", "x = (1 +\n  2", "F.co"};
+    int64_t before = lp_mem_used();
+    for (size_t q = 0; q < sizeof codes / sizeof codes[0]; q++) {
+        const char *code = codes[q];
+        int k;
+        for (k = 1; k < 5000; k++) {
+            lp_mem_fail_at(k, k % 2 == 0);
+            char *h = loupe_inspect(s, code, strlen(code), strlen(code));
+            char **m = NULL;
+            int n = 0;
+            size_t st = 0, en = 0;
+            loupe_status cs = loupe_complete(s, code, strlen(code), strlen(code), &m, &n, &st, &en);
+            loupe_completeness cc = loupe_is_complete(code, strlen(code));
+            int64_t failed = lp_mem_fail_at(0, false);
+            assert_true(cs == LOUPE_OK || cs == LOUPE_ENOMEM);
+            assert_true(cc == LOUPE_COMPLETE || cc == LOUPE_INCOMPLETE || cc == LOUPE_INVALID);
+            free(h);
+            loupe_free_matches(m, n);
+            assert_int_equal(lp_mem_used(), before);
+            if (failed == 0) break;
+        }
+    }
+    loupe_session_free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         TU_TEST(test_complete_is_complete),
@@ -591,6 +622,7 @@ int main(void) {
         TU_TEST(test_complete_diag_format),
         TU_TEST(test_complete_cancel),
         TU_TEST(test_complete_alloc_failure),
+        TU_TEST(test_complete_alloc_failure_queries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
