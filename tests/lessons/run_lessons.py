@@ -3,7 +3,7 @@
 bottom, as one script from lessons/ (where data/ lives), and reports each lesson's time.
 
 usage: run_lessons.py LOUPE [LESSONS_DIR] [--only NN] [--keep DIR] [--strip TOOL]
-                      [--gen LOUPE_GEN --rows N]
+                      [--gen LOUPE_GEN --rows N] [--expect DIR]
 
 Until the Jupyter kernel runs the notebooks through nbclient, this is how a lesson is proven to
 run without a single error. Cells are joined with blank lines; a failing cell is named (its
@@ -12,6 +12,8 @@ number counting from 1, as in the notebook) with the error. --keep writes each s
 without its TODO cells: no other cell may fail (none may need a solution's result).
 --gen runs the lessons over N freshly generated reviews (with labels) in a temporary folder
 instead of LESSONS_DIR/data, so that the test needs no prepared data (ctest: lessons_run).
+--expect DIR appends DIR/<lesson>.lp, when there is one, to the lesson's instructor script:
+assertions of what the lesson shows against what the generator planted (data/labels.csv).
 Exit status 0 when every lesson ran clean. Standard library only (Debian's /usr/bin/python3)."""
 import json
 import os
@@ -26,7 +28,7 @@ opts = {}
 pos = []
 i = 0
 while i < len(args):
-    if args[i] in ("--only", "--keep", "--strip", "--gen", "--rows"):
+    if args[i] in ("--only", "--keep", "--strip", "--gen", "--rows", "--expect"):
         opts[args[i]] = args[i + 1]
         i += 2
     else:
@@ -128,6 +130,10 @@ if "--only" in opts:
     names = [n for n in names if n.startswith(opts["--only"])]
 for name in names:
     _, cells = code_cells(os.path.join(LESSONS, name))
+    expect = os.path.join(opts.get("--expect", "/nonexistent"), name.replace(".ipynb", ".lp"))
+    if os.path.exists(expect):
+        with open(expect) as f:
+            cells = cells + [("expectations " + os.path.basename(expect), f.read())]
     ok, dt, output, bad = run_script(cells, name.replace(".ipynb", ".lp"))
     if ok:
         print("%-40s ok   %6.2f s wall  %6.2f s cpu  (%d code cells)" % (name, dt, last_cpu, len(cells)))
