@@ -82,6 +82,11 @@ struct lp_ast {
     int nitems;
     int64_t body;           /* STR: see lp_token */
     bool verbatim;
+    /* STR written as adjacent literals ("SELECT a, " "b FROM t"): where each piece's value
+     * starts in s (poff) and in the cell (pbody), and whether it holds no escapes */
+    int npieces;
+    int64_t *poff, *pbody;
+    bool *pverb;
 };
 
 typedef enum lp_stmt_kind {

@@ -115,16 +115,27 @@ LP_WUR lp_status lp_df_sql_expr(loupe_session *s, const char *text, size_t n, co
     lp_colv *c = lp_colv_new();
     if (!c) return nomem(s);
     const char *alias = NULL;
-    int64_t base = lp_str_offset(at, 0);
-    lp_status st = lp_sql_expr(&c->arena, text, n, base >= 0 ? base : (at ? at->start : 0), &c->e, alias_ok ? &alias : NULL,
-                               s->d);
+    /* spans come back as offsets into the text, then move into the cell */
+    lp_status st = lp_sql_expr(&c->arena, text, n, 0, &c->e, alias_ok ? &alias : NULL, s->d);
     if (st != LP_OK) {
+        lp_sql_respan_diag(s->d, at);
         lp_colv_free(c);
         return st;
     }
+    lp_sql_respan_expr(c->e, at);
     c->alias = alias;
     *out = lp_val_colv(&c);
     return *out ? LP_OK : nomem(s);
+}
+
+void lp_sql_respan_diag(lp_diag *d, const lp_ast *at) {
+    if (d->span_start < 0) return;
+    lp_str_span(at, d->span_start, d->span_end, &d->span_start, &d->span_end);
+}
+
+void lp_sql_respan_expr(lp_expr *e, const lp_ast *at) {
+    if (e->start >= 0) lp_str_span(at, e->start, e->end, &e->start, &e->end);
+    for (int i = 0; e->kind == LP_EXPR_CALL && i < e->nargs; i++) lp_sql_respan_expr(e->args[i], at);
 }
 
 METHOD(m_selectexpr) {

@@ -441,6 +441,23 @@ static const lp_help entries[] = {
        "In PySpark, the rows as a pandas DataFrame. Loupe has no pandas: it returns the "
        "DataFrame itself, which displays as a table.",
        "reviews.limit(5).toPandas()"),
+    DF("toDF", "df.toDF(*cols)",
+       "The same rows with new column names, one per column, in order.",
+       "reviews.select(\"asin\", \"overall\").toDF(\"product\", \"stars\")"),
+    DF("isEmpty", "df.isEmpty()",
+       "True when the DataFrame has no rows. It computes only the first row.",
+       "reviews.filter(F.col(\"overall\") > 5).isEmpty()"),
+    DF("tail", "df.tail(num)",
+       "The last num rows as a list of Row objects, in the DataFrame's order.",
+       "reviews.orderBy(\"unixReviewTime\").tail(3)"),
+    DF("withColumns", "df.withColumns(colsMap)",
+       "Adds or replaces several columns at once: colsMap maps each new column's name to a "
+       "Column, applied in order as withColumn would.",
+       "reviews.withColumns({\"len\": F.length(\"reviewText\"), \"five\": F.col(\"overall\") == 5})"),
+    DF("withColumnsRenamed", "df.withColumnsRenamed(colsMap)",
+       "Renames several columns at once: colsMap maps old names to new ones. A name that is not "
+       "a column is skipped, with a warning (Spark skips it silently).",
+       "reviews.withColumnsRenamed({\"overall\": \"stars\", \"asin\": \"product\"})"),
     DF("repartition", "df.repartition(numPartitions)",
        "In Spark, redistributes the rows over numPartitions partitions. Loupe splits work "
        "itself, so the call returns the DataFrame unchanged.",

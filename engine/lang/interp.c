@@ -92,7 +92,22 @@ LP_WUR lp_status lp_want_str(loupe_session *s, const lp_val *v, const lp_ast *n,
 
 int64_t lp_str_offset(const lp_ast *str, size_t off) {
     if (!str || str->kind != LP_AST_STR) return -1;
-    return str->verbatim ? str->body + (int64_t)off : str->body;
+    if (str->npieces <= 1) return str->verbatim ? str->body + (int64_t)off : str->body;
+    int k = str->npieces - 1;
+    while (k > 0 && str->poff[k] > (int64_t)off) k--;
+    return str->pverb[k] ? str->pbody[k] + ((int64_t)off - str->poff[k]) : str->pbody[k];
+}
+
+void lp_str_span(const lp_ast *at, int64_t a, int64_t b, int64_t *start, int64_t *end) {
+    if (!at || at->kind != LP_AST_STR || a < 0) {
+        /* a string from a variable: the caret goes under the argument */
+        *start = at ? at->start : -1;
+        *end = at ? at->end : -1;
+        return;
+    }
+    *start = lp_str_offset(at, (size_t)a);
+    int64_t last = lp_str_offset(at, (size_t)(b > a ? b - 1 : a));
+    *end = last >= *start ? last + 1 : *start + 1;
 }
 
 /* A literal expression for a scalar value. */

@@ -254,8 +254,16 @@ LP_WUR lp_status lp_df_sql_expr(loupe_session *s, const char *text, size_t n, co
 LP_WUR lp_status lp_read(loupe_session *s, lp_reader *r, const char *path, const lp_ast *at, lp_val **out);
 LP_WUR lp_status lp_spark_sql(loupe_session *s, const char *q, size_t n, const lp_ast *at, lp_val **out);
 
-/* Offset into the cell of byte `off` of a string literal's value (for SQL carets). */
+/* Offset into the cell of byte `off` of a string literal's value (for SQL carets); -1 when
+ * str is not a literal. */
 int64_t lp_str_offset(const lp_ast *str, size_t off);
+/* The cell span of bytes [a, b) of the string argument `at`: exact within literal pieces
+ * without escapes, else the piece's start, or the whole argument when it is not a literal. */
+void lp_str_span(const lp_ast *at, int64_t a, int64_t b, int64_t *start, int64_t *end);
+/* Moves spans of SQL text (offsets into the string's value) into the cell, for the diag and
+ * for a parsed expression tree. */
+void lp_sql_respan_diag(lp_diag *d, const lp_ast *at);
+void lp_sql_respan_expr(lp_expr *e, const lp_ast *at);
 
 /* The built-in object called `name` (spark, F, col, print, F's functions, type classes such
  * as IntegerType), or NULL when there is none (no error set). */

@@ -180,14 +180,27 @@ static lp_status atom(parser *P, lp_ast **out) {
         n->n = t->n;
         n->body = t->body;
         n->verbatim = t->verbatim;
+        /* adjacent literals concatenate, as in Python; each piece keeps its place in the cell */
+        int np = 1;
+        while (P->t[P->i + np].kind == LP_TOK_STRING) np++;
+        n->npieces = np;
+        n->poff = lp_arena_alloc(P->a, sizeof(int64_t) * (size_t)np);
+        n->pbody = lp_arena_alloc(P->a, sizeof(int64_t) * (size_t)np);
+        n->pverb = lp_arena_alloc(P->a, sizeof(bool) * (size_t)np);
+        if (!n->poff || !n->pbody || !n->pverb) return lp_diag_nomem(P->d, "parser");
+        n->poff[0] = 0;
+        n->pbody[0] = t->body;
+        n->pverb[0] = t->verbatim;
         P->i++;
-        /* adjacent literals concatenate, as in Python */
-        while (peek(P)->kind == LP_TOK_STRING) {
+        for (int k = 1; k < np; k++) {
             lp_token *u = peek(P);
             char *c = lp_arena_alloc(P->a, n->n + u->n + 1);
             if (!c) return lp_diag_nomem(P->d, "parser");
             memcpy(c, n->s, n->n);
             memcpy(c + n->n, u->s, u->n + 1);
+            n->poff[k] = (int64_t)n->n;
+            n->pbody[k] = u->body;
+            n->pverb[k] = u->verbatim;
             n->s = c;
             n->n += u->n;
             n->verbatim = false;

@@ -117,10 +117,12 @@ LP_WUR lp_status lp_spark_sql(loupe_session *s, const char *q, size_t n, const l
     if (!names) return lp_diag_nomem(s->d, "session");
     for (int i = 0; i < s->nviews; i++) names[i] = s->views[i].name;
     lp_sql_catalog cat = {.ctx = s, .lookup = catalog_lookup, .nnames = s->nviews, .names = names};
-    int64_t base = lp_str_offset(at, 0);
     lp_plan *p = NULL;
-    lp_status st = lp_sql_query(q, n, base >= 0 ? base : (at ? at->start : 0), &cat, &p, s->d);
-    if (st != LP_OK) return st;
+    lp_status st = lp_sql_query(q, n, 0, &cat, &p, s->d);
+    if (st != LP_OK) {
+        lp_sql_respan_diag(s->d, at);
+        return st;
+    }
     *out = lp_val_df(p);
     return *out ? LP_OK : lp_diag_nomem(s->d, "session");
 }
