@@ -176,6 +176,20 @@ static bool is_time_line(const char *code, size_t p, size_t eol, size_t *stmt) {
     return true;
 }
 
+char *kn_mask_line_magics(const char *code, size_t n) {
+    char *m = malloc(n + 1);
+    if (!m) return NULL;
+    memcpy(m, code, n);
+    m[n] = 0;
+    for (size_t p = 0, stmt; p < n;) {
+        const char *nl = memchr(code + p, '\n', n - p);
+        size_t eol = nl ? (size_t)(nl - code) : n;
+        if (is_time_line(code, p, eol, &stmt)) memset(m + p, ' ', 5);
+        p = eol < n ? eol + 1 : n;
+    }
+    return m;
+}
+
 /* Runs a cell with its magics. */
 static loupe_status run_cell(run_ctx *c, const char *code, size_t n, json_t **err) {
     if (n >= 2 && code[0] == '%' && code[1] == '%') {
@@ -206,8 +220,18 @@ static loupe_status run_cell(run_ctx *c, const char *code, size_t n, json_t **er
             magic = true;
             loupe_status st = seg < p ? run_text(c, code + seg, p - seg, seg_line, err) : LOUPE_OK;
             if (st != LOUPE_OK) return st;
+            /* the statement keeps its columns: "%time" becomes spaces (indentation is allowed) */
+            char *masked = malloc(eol - p + 1);
+            if (!masked) {
+                *err = usage_error("out of memory");
+                return LOUPE_ENOMEM;
+            }
+            memcpy(masked, code + p, eol - p);
+            memset(masked, ' ', 5);
             double t0 = now_ms();
-            if ((st = run_text(c, code + stmt, eol - stmt, line, err)) != LOUPE_OK) return st;
+            st = run_text(c, masked, eol - p, line, err);
+            free(masked);
+            if (st != LOUPE_OK) return st;
             print_wall(c, now_ms() - t0);
             seg = eol < n ? eol + 1 : n;
             seg_line = line + 1;

@@ -168,6 +168,9 @@ int kn_worker_start(kn_worker *w, kn_kernel *k);
 /* Hands a request to the worker; takes *m (zeroes it). route: "shell" or "control", the
  * channel the reply goes back on. */
 void kn_worker_push(kn_worker *w, kn_msg *m, const char *route);
+/* A copy of code (malloc'd, NUL-terminated) with each `%time` line magic's "%time" turned
+ * into spaces, so the engine sees the statement at its own columns; NULL when out of memory. */
+char *kn_mask_line_magics(const char *code, size_t n);
 /* Cancels the running statement, drops the queue, ends and joins the thread. */
 void kn_worker_stop(kn_worker *w);
 

@@ -13,6 +13,7 @@
 #include "kernel.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -40,18 +41,29 @@ static void on_kernel_info(kn_kernel *k, const kn_out *o, kn_msg *m) {
     kn_reply(k, o, m, "kernel_info_reply", kn_kernel_info());
 }
 
+/* A cell magic (%%sql, %%time) ends, as in IPython's console, with an empty line; `%time`
+ * lines are judged by their statements. */
 static void on_is_complete(kn_kernel *k, const kn_out *o, kn_msg *m) {
     const json_t *code = json_object_get(m->content, "code");
+    const char *s = json_string_value(code);
+    size_t n = json_string_length(code);
+    char *masked = s && strncmp(s, "%%", 2) != 0 ? kn_mask_line_magics(s, n) : NULL;
     json_t *c;
-    if (!json_is_string(code)) {
+    if (!s || (strncmp(s, "%%", 2) != 0 && !masked)) {
         c = json_pack("{s:s}", "status", "unknown");
+    } else if (strncmp(s, "%%", 2) == 0) {
+        size_t e = n;
+        while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t')) e--;
+        bool blank_end = e >= 2 && s[e - 1] == '\n' && s[e - 2] == '\n';
+        c = blank_end ? json_pack("{s:s}", "status", "complete") : json_pack("{s:s, s:s}", "status", "incomplete", "indent", "");
     } else {
-        switch (loupe_is_complete(json_string_value(code), json_string_length(code))) {
+        switch (loupe_is_complete(masked, n)) {
         case LOUPE_COMPLETE: c = json_pack("{s:s}", "status", "complete"); break;
         case LOUPE_INCOMPLETE: c = json_pack("{s:s, s:s}", "status", "incomplete", "indent", ""); break;
         default: c = json_pack("{s:s}", "status", "invalid"); break;
         }
     }
+    free(masked);
     kn_reply(k, o, m, "is_complete_reply", c);
 }
 

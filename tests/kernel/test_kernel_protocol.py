@@ -389,7 +389,10 @@ class TestMessages(KernelCase):
         self.assertEqual(c["status"], "ok")
 
     def test_is_complete(self):
-        for code, status in (("1 + 1", "complete"), ("f(1,", "incomplete"), ("1 +* 2", "invalid")):
+        for code, status in (("1 + 1", "complete"), ("f(1,", "incomplete"), ("1 +* 2", "invalid"),
+                             ("%%sql", "incomplete"), ("%%sql\nSELECT 1", "incomplete"),
+                             ("%%sql\nSELECT 1\n\n", "complete"), ("%time 1 + 1", "complete"),
+                             ("x = 1\n%time f(x,", "incomplete"), ("%time 1 +* 2", "invalid")):
             c = shell_reply(self.kc, self.kc.is_complete(code))["content"]
             self.assertEqual(c["status"], status, code)
             if status == "incomplete":
@@ -426,6 +429,10 @@ class TestMessages(KernelCase):
         self.assertIn("Wall time:", text)
         self.assertIn("2\n", text)
         self.assertIn("42", [m["content"]["data"]["text/plain"] for m in out if m["msg_type"] in ("execute_result", "display_data")])
+        # an error in a %time line points at its own columns
+        reply, _ = self.execute("a_ = 2\n%time a_ + nope_")
+        tb = "\n".join(reply["content"]["traceback"])
+        self.assertIn(":2:12:", tb)
         reply, out = self.execute("%%time\nb_ = 5\nb_")
         self.assertEqual(reply["content"]["status"], "ok")
         self.assertIn("Wall time:", "".join(m["content"]["text"] for m in out if m["msg_type"] == "stream"))
