@@ -9,7 +9,8 @@
  * shutdown is read before more work is queued, and outputs flow while requests arrive.
  * SIGINT cancels the running statement (loupe_cancel is async-signal-safe) and never ends the
  * kernel; SIGTERM ends it as usual. Like ipykernel's parent poller, the kernel shuts down when
- * the process that started it is gone (checked every second), so no kernel is left orphaned. Exit status: 0 after a shutdown, 1 when start-up failed.
+ * the process that started it (JPY_PARENT_PID, else the parent at start) is gone (checked every
+ * second), so no kernel is left orphaned. Exit status: 0 after a shutdown, 1 when start-up failed.
  */
 #include "kernel.h"
 
@@ -160,6 +161,9 @@ static void close_socket(void **s) {
 }
 
 int main(int argc, char **argv) {
+    /* the process to outlive: jupyter_client names itself in JPY_PARENT_PID */
+    const char *jpy = getenv("JPY_PARENT_PID");
+    pid_t parent = jpy && atol(jpy) > 1 ? (pid_t)atol(jpy) : getppid();
     setlocale(LC_CTYPE, "");
     const char *conn = NULL;
     for (int i = 1; i < argc; i++) {
@@ -220,7 +224,6 @@ int main(int argc, char **argv) {
     kn_out io = {k->iopub, NULL};
     kn_pub_status(k, &io, NULL, "starting");
     status = 0;
-    pid_t parent = getppid();
     while (!k->stop) {
         zmq_pollitem_t items[] = {
             {k->control, 0, ZMQ_POLLIN, 0},

@@ -525,6 +525,26 @@ class TestLifecycle(unittest.TestCase):
             if km.is_alive():
                 km.shutdown_kernel(now=True)
 
+    def test_exits_when_parent_is_gone(self):
+        from jupyter_client.connect import write_connection_file
+        cf, _ = write_connection_file(os.path.join(kernelutil.ROOT, "orphan.json"))
+        # sh starts the kernel in the background, naming itself as jupyter_client does, and exits
+        sh = subprocess.run(["sh", "-c", f'JPY_PARENT_PID=$$ "{kernelutil.kernel_binary()}" -f "{cf}" >/dev/null 2>&1 & echo $!'],
+                            capture_output=True, text=True, timeout=30)
+        pid = int(sh.stdout.strip())
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except FileNotFoundError:
+                return
+            if state in ("Z", "X"):  # exited; the reaper (init) has not collected it yet
+                return
+            time.sleep(0.1)
+        os.kill(pid, signal.SIGKILL)
+        self.fail("an orphaned kernel kept running")
+
     def test_startup_errors(self):
         binary = kernelutil.kernel_binary()
         r = subprocess.run([binary], capture_output=True, text=True)
