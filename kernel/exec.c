@@ -21,6 +21,9 @@
  * count either. With stop_on_error (the default) an error aborts the executes already queued:
  * each gets a reply with status "aborted".
  *
+ * A cell that runs longer than half a second shows a running display (progress.c), emptied
+ * before its result.
+ *
  * Magics: a cell starting with %%sql runs its body as spark.sql over the temp views; %%time
  * runs the cell and prints its wall time; a line `%time stmt` runs that line and prints its
  * wall time (the lines around it run as usual, in order).
@@ -244,6 +247,16 @@ static loupe_status run_cell(run_ctx *c, const char *code, size_t n, json_t **er
 
 /* ---- execute ---- */
 
+/* Tells the main thread a cell's run starts (parent: its request's header) or ends (NULL), for
+ * the running display (progress.c). In order with the messages around it on the pipe. */
+static void progress_mark(kn_worker *w, const json_t *parent) {
+    char *s = parent ? json_dumps(parent, JSON_COMPACT) : NULL;
+    if (parent && !s) return;
+    zmq_send(w->pipe, "progress", 8, ZMQ_SNDMORE);
+    zmq_send(w->pipe, s ? s : "", s ? strlen(s) : 0, 0);
+    free(s);
+}
+
 static void send_reply(kn_worker *w, const kn_job *job, const char *type, json_t *content) {
     kn_out o = {w->pipe, job->route};
     kn_reply(w->k, &o, &job->msg, type, content);
@@ -353,7 +366,9 @@ static void do_execute(kn_worker *w, kn_job *job) {
                json_pack("{s:o, s:I}", "code", kn_text(code, n), "execution_count", (json_int_t)c.count));
 
     json_t *err = NULL;
+    if (!silent) progress_mark(w, m->header);
     loupe_status st = run_cell(&c, code, n, &err);
+    if (!silent) progress_mark(w, NULL);
     if (!silent) publish_result(&c);
     json_decref(c.held);
     c.held = NULL;

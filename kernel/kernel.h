@@ -8,6 +8,7 @@
  *   shell.c      the dispatch table msg_type -> handler for the shell and control channels
  *   exec.c       the worker thread that owns the loupe session: execute, complete, inspect
  *   history.c    the session's executed inputs for history_request
+ *   progress.c   the running display of a long cell
  *
  * Everything about the language goes through the engine's public header, loupe.h; rich output
  * uses engine/render/web.h when the engine has it (KN_HAVE_WEB).
@@ -174,6 +175,24 @@ char *kn_mask_line_magics(const char *code, size_t n);
 /* Cancels the running statement, drops the queue, ends and joins the thread. */
 void kn_worker_stop(kn_worker *w);
 
+/* ---- the running display (progress.c), main thread ---- */
+
+typedef struct kn_progress {
+    bool active;             /* a cell is running */
+    bool shown;              /* its display has been published */
+    json_t *parent;          /* the execute_request's header */
+    double t0, last;         /* start, last update (monotonic ms) */
+    char display_id[37];
+} kn_progress;
+
+/* A cell's run starts (parent: its request's header as JSON text) or ends. */
+void kn_progress_start(kn_kernel *k, const char *parent, size_t n);
+void kn_progress_end(kn_kernel *k);
+/* Publishes or updates the display when due. */
+void kn_progress_tick(kn_kernel *k);
+/* How long the main loop may wait before the next tick is due (ms). */
+int kn_progress_wait_ms(const kn_kernel *k);
+
 /* ---- the kernel (main.c, shell.c) ---- */
 
 struct kn_kernel {
@@ -186,6 +205,7 @@ struct kn_kernel {
     kn_worker worker;
     kn_history history;
     kn_replay replay;        /* main thread */
+    kn_progress progress;    /* main thread */
     bool stop;               /* main thread: leave the loop (shutdown_request) */
     bool restart;
 };

@@ -117,6 +117,17 @@ static void forward_pipe(kn_kernel *k) {
         }
         size_t n = zmq_msg_size(&f);
         const char *r = zmq_msg_data(&f);
+        if (n == 8 && memcmp(r, "progress", 8) == 0 && zmq_msg_more(&f)) {
+            /* the worker's mark: a cell's run starts (its request's header) or ends (empty) */
+            zmq_msg_close(&f);
+            zmq_msg_init(&f);
+            if (zmq_msg_recv(&f, k->pipe, 0) >= 0) {
+                if (zmq_msg_size(&f) > 0) kn_progress_start(k, zmq_msg_data(&f), zmq_msg_size(&f));
+                else kn_progress_end(k);
+            }
+            zmq_msg_close(&f);
+            continue;
+        }
         void *dst = n == 5 && memcmp(r, "iopub", 5) == 0 ? k->iopub
                   : n == 5 && memcmp(r, "shell", 5) == 0 ? k->shell
                   : n == 7 && memcmp(r, "control", 7) == 0 ? k->control : NULL;
@@ -231,7 +242,7 @@ int main(int argc, char **argv) {
             {k->shell, 0, ZMQ_POLLIN, 0},
             {k->stdin_sock, 0, ZMQ_POLLIN, 0},
         };
-        int rc = zmq_poll(items, 4, 1000);
+        int rc = zmq_poll(items, 4, kn_progress_wait_ms(k));
         if (getppid() != parent) {  /* the front end that started us is gone: do not linger */
             kn_log("the parent process exited; shutting down");
             break;
@@ -247,6 +258,7 @@ int main(int argc, char **argv) {
         if (items[1].revents & ZMQ_POLLIN) forward_pipe(k);
         if (items[2].revents & ZMQ_POLLIN) serve(k, k->shell);
         if (items[3].revents & ZMQ_POLLIN) drain(k->stdin_sock);
+        kn_progress_tick(k);
     }
 
 out:
@@ -263,5 +275,6 @@ out:
     zmq_ctx_term(k->zctx);
     kn_history_reset(&k->history);
     kn_replay_reset(&k->replay);
+    json_decref(k->progress.parent);
     return status;
 }

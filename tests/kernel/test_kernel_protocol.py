@@ -353,7 +353,8 @@ class TestMessages(KernelCase):
 
     def test_display_then_result(self):
         reply, out = self.execute(f'c = spark.read.csv("{CODES}", header=True)\ndisplay(c)\nc.count()')
-        types = [m["msg_type"] for m in out]
+        # (not the running display a slow build may show first: that one has a display_id)
+        types = [m["msg_type"] if not m["content"].get("transient") else "running" for m in out]
         self.assertLess(types.index("display_data"), types.index("execute_result"))
         dd = out[types.index("display_data")]["content"]["data"]
         self.assertIn("text/plain", dd)
@@ -450,10 +451,25 @@ class TestLongQuery(KernelCase):
         time.sleep(1.0)  # well inside the query
         return msg_id
 
+    def check_running_display(self, out):
+        """A cell over half a second shows a running display, updated, then emptied."""
+        types = [m["msg_type"] for m in out]
+        self.assertIn("display_data", types)
+        first = out[types.index("display_data")]["content"]
+        display_id = first["transient"]["display_id"]
+        self.assertIn("running", first["data"]["text/plain"])
+        self.assertGreater(types.index("display_data"), types.index("execute_input"))
+        updates = [m["content"] for m in out if m["msg_type"] == "update_display_data"]
+        self.assertGreaterEqual(len(updates), 2, "updated while running, emptied at the end")
+        self.assertTrue(all(u["transient"]["display_id"] == display_id for u in updates))
+        self.assertEqual(updates[-1]["data"]["text/plain"], "")
+        last_update = max(i for i, t in enumerate(types) if t == "update_display_data")
+        self.assertLess(last_update, types.index("error"), "emptied before the error is shown")
+
     def finish(self, msg_id, t0):
         reply = shell_reply(self.kc, msg_id)
         took = time.time() - t0
-        collect_iopub(self.kc, msg_id)
+        self.check_running_display(collect_iopub(self.kc, msg_id))
         self.assertEqual(reply["content"]["status"], "error")
         print(f"interrupted query replied {took * 1e3:.0f} ms after the interrupt", file=sys.stderr)
         self.assertLess(took, INTERRUPT_LIMIT, f"the interrupted query replied after {took:.2f} s")
@@ -461,6 +477,8 @@ class TestLongQuery(KernelCase):
         reply, out = self.execute("x.count()")
         self.assertEqual(reply["content"]["status"], "ok")
         self.assertEqual([m for m in out if m["msg_type"] == "execute_result"][0]["content"]["data"]["text/plain"], str(ROWS))
+        _, quick = self.execute("1 + 1")
+        self.assertNotIn("display_data", [m["msg_type"] for m in quick], "a quick cell shows no running display")
         return reply
 
     def test_interrupt_message(self):
