@@ -369,7 +369,9 @@ static void do_execute(kn_worker *w, kn_job *job) {
     if (!silent) progress_mark(w, m->header);
     loupe_status st = run_cell(&c, code, n, &err);
     if (!silent) progress_mark(w, NULL);
-    if (!silent) publish_result(&c);
+    /* a value shown before an error was displayed, but it is not the cell's result */
+    if (st == LOUPE_OK) publish_result(&c);
+    else flush_held(&c);
     json_decref(c.held);
     c.held = NULL;
 

@@ -361,6 +361,14 @@ class TestMessages(KernelCase):
         self.assertIn("text/html", dd)
         self.assertIn("3 rows", dd["text/plain"])
 
+    def test_value_before_error_is_display_data(self):
+        reply, out = self.execute("6 * 7\nnope_value")
+        self.assertEqual(reply["content"]["status"], "error")
+        types = [m["msg_type"] for m in out]
+        self.assertNotIn("execute_result", types)
+        self.assertLess(types.index("display_data"), types.index("error"))
+        self.assertEqual(out[types.index("display_data")]["content"]["data"]["text/plain"], "42")
+
     def test_pager_payload(self):
         reply, out = self.execute("help(F.datediff)")
         payload = reply["content"]["payload"]
