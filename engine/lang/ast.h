@@ -34,6 +34,7 @@ typedef struct lp_token {
     int64_t body;         /* STRING: offset of the first character inside the quotes */
     bool verbatim;        /* STRING: the value is the source bytes unchanged (no escapes), so
                            * offsets into the value map to body + offset in the cell */
+    bool raw;             /* STRING: r"..." (backslashes are not escapes) */
 } lp_token;
 
 /* Why lexing stopped early when the text is only a prefix of a statement (the REPL's question:
@@ -86,7 +87,8 @@ struct lp_ast {
      * starts in s (poff) and in the cell (pbody), and whether it holds no escapes */
     int npieces;
     int64_t *poff, *pbody;
-    bool *pverb;
+    bool *pverb, *praw;
+    const char *code;       /* STR: the cell text, to map offsets through escapes */
 };
 
 typedef enum lp_stmt_kind {

@@ -329,7 +329,7 @@ LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, 
         if ((st = one_arg(s, a, "a column")) != LP_OK) return st;
         lp_val *c = NULL;
         if ((st = lp_to_col(s, a->pos[0], a->pos_ast[0], true, &c)) != LP_OK) return st;
-        st = build_call(s, name[2] == 'n' ? LP_FN_IS_NULL : LP_FN_IS_NOT_NULL, &c, 1, NULL, a->start, a->end, out);
+        st = build_call(s, strcmp(name, "isnull") == 0 ? LP_FN_IS_NULL : LP_FN_IS_NOT_NULL, &c, 1, NULL, a->start, a->end, out);
         lp_val_unref(c);
         return st;
     }

@@ -90,12 +90,33 @@ LP_WUR lp_status lp_want_str(loupe_session *s, const lp_val *v, const lp_ast *n,
     return lp_err(s, LP_ETYPE, n, "%s must be a string, got %s", what, lp_val_type_name(v));
 }
 
+/* The cell offset of byte `off` of a literal piece's value: walks its escapes as lex.c decodes
+ * them (\n and the like make one byte, an escaped newline none, an unknown escape both its
+ * characters). */
+static int64_t unescape_offset(const char *code, int64_t body, bool raw, int64_t off) {
+    int64_t i = body, v = 0;
+    while (v < off) {
+        if (!raw && code[i] == '\\' && code[i + 1]) {
+            char e = code[i + 1];
+            int made = e == '\n' ? 0 : strchr("ntr0\\'\"", e) ? 1 : 2;
+            if (v + made > off) return i;
+            v += made;
+            i += 2;
+        } else {
+            v++;
+            i++;
+        }
+    }
+    return i;
+}
+
 int64_t lp_str_offset(const lp_ast *str, size_t off) {
     if (!str || str->kind != LP_AST_STR) return -1;
-    if (str->npieces <= 1) return str->verbatim ? str->body + (int64_t)off : str->body;
     int k = str->npieces - 1;
     while (k > 0 && str->poff[k] > (int64_t)off) k--;
-    return str->pverb[k] ? str->pbody[k] + ((int64_t)off - str->poff[k]) : str->pbody[k];
+    if (k < 0) return str->body;  /* not from the parser (tests): no pieces */
+    int64_t rel = (int64_t)off - str->poff[k];
+    return str->pverb[k] ? str->pbody[k] + rel : unescape_offset(str->code, str->pbody[k], str->praw[k], rel);
 }
 
 void lp_str_span(const lp_ast *at, int64_t a, int64_t b, int64_t *start, int64_t *end) {

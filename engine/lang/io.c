@@ -349,6 +349,11 @@ METHOD(w_mode) {
 METHOD(w_format) {
     if (a->npos != 1 || a->nkw || a->pos[0]->kind != LV_STR)
         return lp_err_span(s, LP_ETYPE, a->start, a->end, "format() takes 'csv' or 'json'");
+    if (strcasecmp(a->pos[0]->u.s.p, "csv") != 0 && strcasecmp(a->pos[0]->u.s.p, "json") != 0) {
+        lp_err(s, LP_EUNSUPPORTED, a->pos_ast[0], "the format '%s' is not supported", a->pos[0]->u.s.p);
+        lp_hint(s, "Loupe writes 'json' (JSON lines) and 'csv'");
+        return LP_EUNSUPPORTED;
+    }
     lp_status st = copy_writer(s, self, out);
     return st != LP_OK ? st : writer_option(s, (*out)->u.writer, "format", a->pos[0], a->pos_ast[0]);
 }

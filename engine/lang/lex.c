@@ -117,6 +117,7 @@ static lp_status lex_string(lexer *L, size_t start) {
     t->n = len;
     t->body = (int64_t)body;
     t->verbatim = verbatim;
+    t->raw = raw;
     L->i = end;
     return LP_OK;
 }

@@ -187,10 +187,13 @@ static lp_status atom(parser *P, lp_ast **out) {
         n->poff = lp_arena_alloc(P->a, sizeof(int64_t) * (size_t)np);
         n->pbody = lp_arena_alloc(P->a, sizeof(int64_t) * (size_t)np);
         n->pverb = lp_arena_alloc(P->a, sizeof(bool) * (size_t)np);
-        if (!n->poff || !n->pbody || !n->pverb) return lp_diag_nomem(P->d, "parser");
+        n->praw = lp_arena_alloc(P->a, sizeof(bool) * (size_t)np);
+        if (!n->poff || !n->pbody || !n->pverb || !n->praw) return lp_diag_nomem(P->d, "parser");
+        n->code = P->code;
         n->poff[0] = 0;
         n->pbody[0] = t->body;
         n->pverb[0] = t->verbatim;
+        n->praw[0] = t->raw;
         P->i++;
         for (int k = 1; k < np; k++) {
             lp_token *u = peek(P);
@@ -201,6 +204,7 @@ static lp_status atom(parser *P, lp_ast **out) {
             n->poff[k] = (int64_t)n->n;
             n->pbody[k] = u->body;
             n->pverb[k] = u->verbatim;
+            n->praw[k] = u->raw;
             n->s = c;
             n->n += u->n;
             n->verbatim = false;
