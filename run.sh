@@ -7,6 +7,7 @@
 #   ./run.sh gen ARGS   run the reviews generator (loupe-gen)
 #   ./run.sh tsan       only the ThreadSanitizer run
 #   ./run.sh test-browser  the real-browser test: Chromium runs a notebook (tests/browser/)
+#   ./run.sh lessons [DIR]  the student versions of the lessons (default build/student)
 #   ./run.sh repl ARGS  build Release and start the loupe REPL (in lessons/, where data/ lives)
 #   ./run.sh help       this list
 set -euo pipefail
@@ -93,6 +94,18 @@ cmd_repl() {
     cd lessons && exec "$ROOT/build/release/repl/loupe" "$@"
 }
 
+# The student versions of the lessons (solutions replaced by TODOs) into DIR (build/student).
+cmd_lessons() {
+    ensure_packages
+    build Release build/release >/dev/null
+    local out=${1:-build/student}
+    mkdir -p "$out"
+    for nb in lessons/[0-9]*.ipynb; do
+        build/release/lessons/tool/loupe-lessons strip "$nb" "$out/${nb##*/}"
+    done
+    say "student versions in $out (copy lessons/data/ next to them, or regenerate it there)"
+}
+
 cmd_test_browser() {
     local extra=(chromium)
     # Debian's npm conflicts with a nodesource nodejs that brings its own npm
@@ -118,6 +131,7 @@ case "${1:-}" in
     gen) shift; cmd_gen "$@" ;;
     repl) shift; cmd_repl "$@" ;;
     test-browser) shift; cmd_test_browser "$@" ;;
-    help|-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;
+    lessons) shift; cmd_lessons "$@" ;;
+    help|-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown command '$1' (try ./run.sh help)" ;;
 esac

@@ -441,6 +441,27 @@ static const lp_help entries[] = {
        "In PySpark, the rows as a pandas DataFrame. Loupe has no pandas: it returns the "
        "DataFrame itself, which displays as a table.",
        "reviews.limit(5).toPandas()"),
+    {"assertDataFrameEqual", "assertDataFrameEqual(actual, expected, checkRowOrder=False, rtol=1e-9, atol=0)",
+     "Checks that two DataFrames hold the same columns (names and types) and the same rows, in any "
+     "order unless checkRowOrder is True, floats equal within rtol (relative) or atol (absolute). "
+     "Silent when they agree; otherwise an error that says in plain words what differs: a "
+     "missing column, a type, the first differing row.",
+     "by_sql = spark.sql(\"SELECT overall, count(*) AS count \"\n"
+     "                   \"FROM reviews GROUP BY overall\")\n"
+     "assertDataFrameEqual(reviews.groupBy(\"overall\").count(), by_sql)",
+     "pyspark.testing.assertDataFrameEqual"},
+    {"check", "check(actual, answer)",
+     "Loupe's exercise check: compares actual (a DataFrame, a number, a string or a list) with "
+     "the expected answer the lesson embeds (an \"LA1:...\" string) and prints \"✓ correct\" or "
+     "what differs. Not in PySpark.",
+     "n = reviews.filter(F.col(\"overall\") == 1.0).count()\n"
+     "check(n, \"LA1:AAAATXjay8kvLUjVLSxNLapUMOTKL0pJLUpNUTDgCnb1cXUOUUjOL80r0dDSVHAMVshTcAvy\"\n"
+     "         \"91UoSi3LTC0vVgj3cA1yVcgvSy1KzMlRsFUw1DMAAM+jGB4=\")", "(Loupe only)"},
+    {"answer", "answer(actual=None, sql=None, checkRowOrder=False)",
+     "For instructors: prints the answer string for check(). From a result it stores the rows; "
+     "from sql=\"SELECT ...\" it stores the query, which check() runs over the temp views of the "
+     "moment, so the answer is right on any data. Not in PySpark.",
+     "answer(sql=\"SELECT count(*) AS n FROM reviews WHERE overall = 1.0\")", "(Loupe only)"},
     DF("toDF", "df.toDF(*cols)",
        "The same rows with new column names, one per column, in order.",
        "reviews.select(\"asin\", \"overall\").toDF(\"product\", \"stars\")"),

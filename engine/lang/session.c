@@ -320,7 +320,8 @@ LP_WUR lp_status lp_sess_help(loupe_session *s, lp_val *v) {
 static lp_status run_import(loupe_session *s, const lp_stmt *st) {
     const char *m = st->module;
     bool known = strcmp(m, "pyspark") == 0 || strcmp(m, "pyspark.sql") == 0 || strcmp(m, "pyspark.sql.functions") == 0 ||
-                 strcmp(m, "pyspark.sql.types") == 0;
+                 strcmp(m, "pyspark.sql.types") == 0 || strcmp(m, "pyspark.testing") == 0 ||
+                 strcmp(m, "pyspark.testing.utils") == 0;
     if (!known) {
         if (strncmp(m, "pyspark", 7) == 0)
             return lp_err_span(s, LP_EUNSUPPORTED, st->start, st->end, "the module %s is a part of PySpark Loupe does not have", m);

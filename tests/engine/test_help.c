@@ -20,6 +20,7 @@ static void assert_entry(const char *topic) {
     if (!h->summary || strlen(h->summary) < 20) fail_msg("'%s': summary missing or too short", topic);
     if (!h->example || !*h->example) fail_msg("'%s': empty example", topic);
     bool known = h->pyspark && (strncmp(h->pyspark, "pyspark.sql.", 12) == 0 ||
+                                strncmp(h->pyspark, "pyspark.testing.", 16) == 0 || strstr(h->pyspark, "(Loupe only)") ||
                                 strstr(h->pyspark, "(Python builtin)") || strstr(h->pyspark, "notebooks)"));
     if (!known)
         fail_msg("'%s': pyspark equivalent missing or odd: %s", topic, h->pyspark ? h->pyspark : "(null)");
