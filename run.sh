@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh -- Loupe's one entry point: installs what is missing, builds, and runs a job.
 #
-#   ./run.sh            build (Release) and start the main job
+#   ./run.sh            install, build (Release), generate the lesson data, install the
+#                       kernelspec and start Jupyter Notebook on lessons/ (prints its URL)
 #   ./run.sh test       run every test under ASan+UBSan, then under TSan (what CI runs)
 #   ./run.sh bench      build Release and run the benchmark (tests/bench/)
 #   ./run.sh gen ARGS   run the reviews generator (loupe-gen)
@@ -9,6 +10,7 @@
 #   ./run.sh test-browser  the real-browser test: Chromium runs a notebook (tests/browser/)
 #   ./run.sh lessons [DIR]  the student versions of the lessons (default build/student)
 #   ./run.sh repl ARGS  build Release and start the loupe REPL (in lessons/, where data/ lives)
+#   ./run.sh console    jupyter console on the Loupe kernel
 #   ./run.sh help       this list
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,7 +20,7 @@ ROOT=$PWD
 PACKAGES=(build-essential cmake pkg-config time libcmocka-dev zlib1g-dev libpcre2-dev libutf8proc-dev
           libxxhash-dev libssl-dev libedit-dev libzmq3-dev libjansson-dev sqlite3 tmux
           python3-jupyter-client python3-jupyter-kernel-test python3-nbclient python3-nbformat
-          jupyter-notebook)
+          jupyter-notebook jupyter-console)
 
 say() { printf '\033[1mloupe:\033[0m %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -117,12 +119,30 @@ cmd_test_browser() {
     tests/browser/run.sh build/release
 }
 
+# The Loupe kernelspec for this user, pointing at the Release kernel (Debian has no `jupyter
+# kernelspec` command; the Python module is the same tool).
+install_kernelspec() {
+    /usr/bin/python3 -m jupyter_client.kernelspecapp install --user --replace --name loupe \
+        "$ROOT/build/release/kernelspec/loupe" >/dev/null
+}
+
+root_flag() { [ "$(id -u)" -eq 0 ] && echo --allow-root || true; }  # the notebook refuses root otherwise
+
 cmd_main() {
     ensure_packages
     build Release build/release
     prepare_data
-    say "built: the REPL (build/release/repl/loupe) and the generator (build/release/loupe-gen)."
-    say "the Jupyter kernel comes with the next issue; until then: ./run.sh repl"
+    install_kernelspec
+    say "starting Jupyter Notebook on lessons/, on 127.0.0.1 only (open the URL with its token below; Ctrl-C stops it)"
+    cd lessons && exec /usr/bin/python3 -m notebook --ip=127.0.0.1 --no-browser $(root_flag) --notebook-dir="$ROOT/lessons"
+}
+
+cmd_console() {
+    ensure_packages
+    build Release build/release >/dev/null
+    prepare_data
+    install_kernelspec
+    cd lessons && exec jupyter console --kernel loupe "$@"
 }
 
 case "${1:-}" in
@@ -132,6 +152,7 @@ case "${1:-}" in
     bench) shift; cmd_bench "$@" ;;
     gen) shift; cmd_gen "$@" ;;
     repl) shift; cmd_repl "$@" ;;
+    console) shift; cmd_console "$@" ;;
     test-browser) shift; cmd_test_browser "$@" ;;
     lessons) shift; cmd_lessons "$@" ;;
     help|-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;

@@ -76,7 +76,8 @@ static const char *answer_of(fixture *f, const char *expr) {
 
 static void check_with(fixture *f, const char *actual, const char *answer, loupe_status st, const char *msg) {
     char code[4096];
-    snprintf(code, sizeof code, "check(%s, \"%s\")", actual, answer);
+    int len = snprintf(code, sizeof code, "check(%s, \"%s\")", actual, answer);
+    assert_true(len > 0 && (size_t)len < sizeof code);
     if (st == LOUPE_OK) {
         loupe_status got = run(f, code);
         if (got != LOUPE_OK) fail_msg("%s: %s", code, f->d.msg);
