@@ -357,6 +357,8 @@ void lp_pool_set_threads(int n);  /* 0 = default (online CPUs or LOUPE_THREADS) 
 int lp_pool_worker_index(void);
 void lp_pool_shutdown(void);  /* joins the workers (tests, exit) */
 
+/* Names the stage the engine is in, for loupe_progress (a static string; resets the counts). */
+void lp_progress_stage(const char *name);
 void lp_cancel_request(void);
 void lp_cancel_clear(void);
 static inline bool lp_cancelled(void) {

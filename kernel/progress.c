@@ -7,8 +7,8 @@
  * and ends on its pipe, in order with its other messages, so the display always comes after
  * the cell's execute_input and is emptied before its execute_result.
  *
- * The engine does not report its stage or the partitions done through loupe.h yet; when it
- * does (a progress callback in loupe_output), the text here gains them.
+ * The text names the engine's stage and the tasks (partitions, chunks) it has done of those
+ * started, read with loupe_progress (atomics; safe from this thread while the worker runs).
  */
 #include "kernel.h"
 
@@ -27,16 +27,21 @@ static double now_ms(void) {
 }
 
 static json_t *content(const kn_progress *p, bool empty) {
-    char text[96], html[256];
+    char text[160], html[320], stage[32], what[96] = "";
     double s = (now_ms() - p->t0) / 1e3;
+    int64_t done, total;
+    /* the engine's stage and tasks, like Spark's console progress bar: "join: 3/8" */
+    loupe_progress(stage, sizeof stage, &done, &total);
+    if (stage[0] && total > 0) snprintf(what, sizeof what, " \xC2\xB7 %s: %lld/%lld", stage, (long long)done, (long long)total);
+    else if (stage[0]) snprintf(what, sizeof what, " \xC2\xB7 %s", stage);
     if (empty) {
         text[0] = html[0] = 0;
     } else {
-        snprintf(text, sizeof text, "running \xE2\x80\xA6 %.1f s (interrupt to stop)", s);
+        snprintf(text, sizeof text, "running \xE2\x80\xA6 %.1f s%s (interrupt to stop)", s, what);
         snprintf(html, sizeof html,
                  "<div class=\"loupe-progress\" style=\"font-family:monospace;opacity:.65\">"
-                 "running \xE2\x80\xA6 %.1f s <span style=\"opacity:.7\">(interrupt to stop)</span></div>",
-                 s);
+                 "running \xE2\x80\xA6 %.1f s%s <span style=\"opacity:.7\">(interrupt to stop)</span></div>",
+                 s, what);
     }
     return json_pack("{s:{s:s, s:s}, s:{}, s:{s:s}}", "data", "text/plain", text, "text/html", html, "metadata",
                      "transient", "display_id", p->display_id);

@@ -79,6 +79,12 @@ int64_t loupe_memory_peak(void);
 void loupe_cancel(void);
 void loupe_cancel_reset(void);
 
+/* What the engine is doing now, for a progress display drawn by another thread while
+ * loupe_run works: the stage ("read", "filter", "aggregate", "join", "sort", ...; empty when
+ * idle) and the parallel tasks (partitions, chunks) it has finished of those it has started.
+ * Safe to call from any thread at any time. */
+void loupe_progress(char *stage, size_t n, int64_t *done, int64_t *total);
+
 /* ---- tables ------------------------------------------------------------------------------- */
 
 typedef struct lp_table loupe_table;

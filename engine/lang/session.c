@@ -438,6 +438,7 @@ LOUPE_WUR loupe_status loupe_run(loupe_session *s, const char *code, size_t n, c
     s->depth = 0;
     lp_lang_cell = ++cells;
     lp_cancel_clear();  /* an interrupt that came while nothing ran does not cancel this cell */
+    lp_progress_stage(NULL);
     lp_stmt *stmts = NULL;
     int nst = 0;
     lp_status st = lp_parse(&arena, code, n, &stmts, &nst, diag);
@@ -452,6 +453,7 @@ LOUPE_WUR loupe_status loupe_run(loupe_session *s, const char *code, size_t n, c
             lp_diag_span(diag, stmts[i].start, stmts[i].end);
     }
     if (st != LP_OK) locate(diag, code, n, name, first_line);
+    lp_progress_stage(NULL);
     lp_arena_reset(&arena);
     s->arena = NULL;
     s->d = NULL;

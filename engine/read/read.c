@@ -584,6 +584,7 @@ lp_status loupe_read_file(const char *path, const loupe_read_options *opts, loup
     if (report) *report = rep;
     reader r;
     memset(&r, 0, sizeof r);
+    lp_progress_stage("read");
     r.path = path;
     r.d = diag;
     r.corrupt_pos = -1;

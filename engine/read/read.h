@@ -48,7 +48,8 @@ typedef struct lp_rrange {
 void lp_read_set_chunk_size(size_t bytes);
 size_t lp_read_chunk_size(void);
 /* How many chunks a buffer of `len` bytes is cut into: enough for the chunk size, and at least
- * one per pool thread. */
+ * LP_READ_MIN_CHUNKS (never more than one per byte); never dependent on the thread count. */
+#define LP_READ_MIN_CHUNKS 8
 int lp_read_chunk_count(size_t len);
 /* Cuts buf[begin, end) into `n` ranges whose starts are line starts (JSON lines). */
 void lp_read_split_lines(const char *buf, size_t begin, size_t end, int n, lp_rrange *out);

@@ -21,8 +21,10 @@ size_t lp_read_chunk_size(void) { return chunk_size ? chunk_size : (size_t)4 << 
 int lp_read_chunk_count(size_t len) {
     size_t cs = lp_read_chunk_size();
     size_t n = (len + cs - 1) / cs;
-    size_t threads = (size_t)lp_pool_threads();
-    if (n < threads) n = threads;
+    /* at least LP_READ_MIN_CHUNKS pieces, whatever the thread count: the partitions a read
+     * makes decide the order of floating-point sums and sample()'s random streams, so they must
+     * depend on the data only, or results would change with LOUPE_THREADS */
+    if (n < LP_READ_MIN_CHUNKS) n = LP_READ_MIN_CHUNKS;
     if (n > len) n = len ? len : 1;  /* no empty pieces beyond one per byte */
     if (n > (1u << 20)) n = 1u << 20;
     return (int)(n ? n : 1);

@@ -21,6 +21,7 @@
 #include "loupe_int.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -60,6 +61,25 @@ static int default_threads(void) {
 int lp_pool_threads(void) { return want_threads > 0 ? want_threads : default_threads(); }
 int lp_pool_worker_index(void) { return worker_index; }
 
+/* Progress, for a display on another thread (loupe_progress): the current stage's name (a
+ * static string) and the pool tasks it has run of those it started. Relaxed atomics: a reader
+ * sees a recent value, never a torn one. */
+static _Atomic(const char *) prog_stage;
+static _Atomic int64_t prog_done, prog_total;
+
+void lp_progress_stage(const char *name) {
+    atomic_store_explicit(&prog_stage, name, memory_order_relaxed);
+    atomic_store_explicit(&prog_done, 0, memory_order_relaxed);
+    atomic_store_explicit(&prog_total, 0, memory_order_relaxed);
+}
+
+void loupe_progress(char *stage, size_t n, int64_t *done, int64_t *total) {
+    const char *s = atomic_load_explicit(&prog_stage, memory_order_relaxed);
+    if (n) snprintf(stage, n, "%s", s ? s : "");
+    *done = atomic_load_explicit(&prog_done, memory_order_relaxed);
+    *total = atomic_load_explicit(&prog_total, memory_order_relaxed);
+}
+
 static void drain(job *j) {
     in_task = true;
     for (;;) {
@@ -67,6 +87,7 @@ static void drain(job *j) {
         int t = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
         if (t >= j->ntasks) break;
         j->fn(j->ctx, t);
+        atomic_fetch_add_explicit(&prog_done, 1, memory_order_relaxed);
     }
     in_task = false;
 }
@@ -116,6 +137,7 @@ lp_status lp_pool_run(int ntasks, void (*fn)(void *ctx, int task), void *ctx) {
     }
     job j = {.fn = fn, .ctx = ctx, .ntasks = ntasks};
     atomic_init(&j.next, 0);
+    atomic_fetch_add_explicit(&prog_total, ntasks, memory_order_relaxed);
     pthread_mutex_lock(&run_lock);
     if (ntasks > 1) ensure_workers();
     bool parallel = ntasks > 1 && nworkers > 0;

@@ -5,6 +5,7 @@
 #   CASE.err  expected stderr, exactly (errors with their caret, warnings); when absent,
 #             stderr must be empty
 # The exit status must be 1 when CASE.err holds an error line ("...Error: ..."), else 0.
+# The case runs twice, with the default threads and with one, and both runs must print the same.
 # Cases run in a scratch directory holding data/ (tests/lang/data/* plus generated reviews), so
 # paths in cases are the ones a workshop uses: data/reviews.json.
 set -u
@@ -32,6 +33,13 @@ else
     want=0
 fi
 if [ "$rc" -ne "$want" ]; then echo "FAIL: $name: exit status $rc, expected $want"; fail=1; fi
+# the same output with one thread: results must not depend on the thread count
+rm -rf data/out_* 2>/dev/null
+cp "$CASE" case.lp
+LOUPE_THREADS=1 LOUPE_HISTORY=/dev/null "$LOUPE" case.lp >out1.txt 2>err1.txt
+if ! cmp -s out.txt out1.txt || ! cmp -s err.txt err1.txt; then
+    echo "FAIL: $name: the output with LOUPE_THREADS=1 differs"; diff -u out.txt out1.txt; diff -u err.txt err1.txt; fail=1
+fi
 # regenerate expectations on request (then review the diff before committing)
 if [ "${LOUPE_BLESS:-}" = 1 ]; then cp out.txt "$dir/$name.out"; if [ -s err.txt ]; then cp err.txt "$dir/$name.err"; else rm -f "$dir/$name.err"; fi; fi
 exit $fail
