@@ -372,14 +372,6 @@ LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, 
 
 #define METHOD(fn) static lp_status fn(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out)
 
-static lp_status bind1(loupe_session *s, const lp_args *a, const char *p, lp_val **v, lp_ast **ast, bool required) {
-    const char *const ps[] = {p};
-    lp_status st = lp_args_bind(s, a, ps, 1, v, ast);
-    if (st == LP_OK && required && !*v)
-        st = lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() is missing its argument '%s'", a->fname, p);
-    return st;
-}
-
 METHOD(m_alias) {
     if (a->npos < 1 || a->nkw || a->pos[0]->kind != LV_STR)
         return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() takes the new name as a string", a->fname);
@@ -393,7 +385,7 @@ METHOD(m_alias) {
 METHOD(m_cast) {
     lp_val *v;
     lp_ast *ast;
-    lp_status st = bind1(s, a, "dataType", &v, &ast, true);
+    lp_status st = lp_args_one(s, a, "dataType", true, &v, &ast);
     if (st != LP_OK) return st;
     if (v->kind != LV_STR)
         return lp_err(s, LP_ETYPE, ast, "cast() takes the type as a string such as 'int', 'double', 'string' or 'date'");
@@ -430,7 +422,7 @@ static lp_status binary_fn(loupe_session *s, lp_val *self, const lp_args *a, lp_
                            lp_val **out) {
     lp_val *v;
     lp_ast *ast;
-    lp_status st = bind1(s, a, p, &v, &ast, true);
+    lp_status st = lp_args_one(s, a, p, true, &v, &ast);
     if (st != LP_OK) return st;
     lp_val *c = NULL;
     if ((st = lit ? lp_to_lit_col(s, v, ast, &c) : lp_to_col(s, v, ast, false, &c)) != LP_OK) return st;
@@ -590,7 +582,7 @@ METHOD(m_when) {
 METHOD(m_otherwise) {
     lp_val *v;
     lp_ast *ast;
-    lp_status st = bind1(s, a, "value", &v, &ast, true);
+    lp_status st = lp_args_one(s, a, "value", true, &v, &ast);
     if (st != LP_OK) return st;
     lp_val *x = NULL;
     if ((st = lp_to_lit_col(s, v, ast, &x)) != LP_OK) return st;

@@ -163,10 +163,9 @@ METHOD(m_selectexpr) {
 }
 
 METHOD(m_filter) {
-    static const char *const pn[] = {"condition"};
     lp_val *v;
     lp_ast *ast;
-    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    lp_status st = lp_args_one(s, a, "condition", false, &v, &ast);
     if (st != LP_OK) return st;
     if (!v) return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() needs a condition", a->fname);
     lp_val *cv = NULL;
@@ -560,11 +559,10 @@ METHOD(m_orderby) {
 }
 
 METHOD(m_limit) {
-    static const char *const pn[] = {"num"};
     lp_val *v;
     lp_ast *ast;
     int64_t n;
-    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    lp_status st = lp_args_one(s, a, "num", false, &v, &ast);
     if (st == LP_OK && !v) st = lp_err_span(s, LP_ETYPE, a->start, a->end, "limit() needs the number of rows");
     if (st == LP_OK) st = lp_want_int(s, v, ast, "limit's num", &n);
     if (st == LP_OK && n < 0) st = lp_err(s, LP_EVALUE, ast, "limit must be 0 or more, got %lld", (long long)n);
@@ -581,10 +579,9 @@ METHOD(m_distinct) {
 }
 
 METHOD(m_dropdup) {
-    static const char *const pn[] = {"subset"};
     lp_val *v;
     lp_ast *ast;
-    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    lp_status st = lp_args_one(s, a, "subset", false, &v, &ast);
     if (st != LP_OK) return st;
     const char *names[256];
     int64_t starts[256], ends[256];
@@ -702,10 +699,9 @@ METHOD(m_join) {
 }
 
 METHOD(m_crossjoin) {
-    static const char *const pn[] = {"other"};
     lp_val *v;
     lp_ast *ast;
-    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    lp_status st = lp_args_one(s, a, "other", false, &v, &ast);
     if (st != LP_OK) return st;
     if (!v || v->kind != LV_DF) return lp_err_span(s, LP_ETYPE, a->start, a->end, "crossJoin() needs another DataFrame");
     lp_plan *p = NULL;
@@ -917,10 +913,9 @@ METHOD(m_unpersist) {
 }
 
 METHOD(m_tempview) {
-    static const char *const pn[] = {"name"};
     lp_val *v;
     lp_ast *ast;
-    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    lp_status st = lp_args_one(s, a, "name", false, &v, &ast);
     if (st != LP_OK) return st;
     if (!v || v->kind != LV_STR) return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() takes the view's name", a->fname);
     if ((st = lp_sess_set_view(s, v->u.s.p, self->u.df)) != LP_OK) return st;
@@ -1031,10 +1026,9 @@ METHOD(m_collect) {
 }
 
 static lp_status int_arg(loupe_session *s, const lp_args *a, const char *p, int64_t def, bool required, int64_t *n) {
-    const char *const pn[] = {p};
     lp_val *v;
     lp_ast *ast;
-    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    lp_status st = lp_args_one(s, a, p, false, &v, &ast);
     if (st != LP_OK) return st;
     *n = def;
     if (!v || v->kind == LV_NONE) {
@@ -1057,11 +1051,10 @@ METHOD(m_isempty) {
 }
 
 METHOD(m_tail) {
-    static const char *const pn[] = {"num"};
     lp_val *v;
     lp_ast *ast;
     int64_t n;
-    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    lp_status st = lp_args_one(s, a, "num", false, &v, &ast);
     if (st == LP_OK && !v) st = lp_err_span(s, LP_ETYPE, a->start, a->end, "tail() needs the number of rows");
     if (st == LP_OK) st = lp_want_int(s, v, ast, "num", &n);
     if (st == LP_OK && n < 0) st = lp_err(s, LP_EVALUE, ast, "num must be 0 or more");

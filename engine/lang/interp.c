@@ -274,6 +274,15 @@ LP_WUR lp_status lp_args_bind(loupe_session *s, const lp_args *a, const char *co
     return LP_OK;
 }
 
+LP_WUR lp_status lp_args_one(loupe_session *s, const lp_args *a, const char *param, bool required, lp_val **v,
+                             lp_ast **ast) {
+    const char *const ps[] = {param};
+    lp_status st = lp_args_bind(s, a, ps, 1, v, ast);
+    if (st == LP_OK && required && !*v)
+        st = lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() is missing its argument '%s'", a->fname, param);
+    return st;
+}
+
 /* ---- names ---- */
 
 enum {

@@ -198,7 +198,10 @@ typedef struct lp_args {
  * Errors as Python words them: "show() got an unexpected keyword argument 'rows'". */
 LP_WUR lp_status lp_args_bind(loupe_session *s, const lp_args *a, const char *const *params, int nparams,
                               lp_val **out, lp_ast **ast);
-/* The rest of a '*' parameter: positional arguments from index `from`. */
+/* The one-parameter form: *v (borrowed, or NULL when not given) and its node; `required`
+ * makes a missing argument an error naming it. */
+LP_WUR lp_status lp_args_one(loupe_session *s, const lp_args *a, const char *param, bool required, lp_val **v,
+                             lp_ast **ast);
 
 /* Error helpers: set the diag with the span of node n (NULL: the call's span). */
 lp_status lp_err(loupe_session *s, lp_status st, const lp_ast *n, const char *fmt, ...) LP_PRINTF(4, 5);

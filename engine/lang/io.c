@@ -123,10 +123,9 @@ METHOD(r_options) {
 }
 
 METHOD(r_format) {
-    static const char *const pn[] = {"source"};
     lp_val *v;
     lp_ast *ast;
-    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    lp_status st = lp_args_one(s, a, "source", false, &v, &ast);
     if (st != LP_OK) return st;
     if (!v || v->kind != LV_STR) return lp_err_span(s, LP_ETYPE, a->start, a->end, "format() takes 'json' or 'csv'");
     if (strcasecmp(v->u.s.p, "json") != 0 && strcasecmp(v->u.s.p, "csv") != 0) {
@@ -140,10 +139,9 @@ METHOD(r_format) {
 }
 
 METHOD(r_schema) {
-    static const char *const pn[] = {"schema"};
     lp_val *v;
     lp_ast *ast;
-    lp_status st = lp_args_bind(s, a, pn, 1, &v, &ast);
+    lp_status st = lp_args_one(s, a, "schema", false, &v, &ast);
     if (st != LP_OK) return st;
     if (!v || v->kind != LV_STR)
         return lp_err_span(s, LP_ETYPE, a->start, a->end, "schema() takes a DDL string such as 'overall DOUBLE, asin STRING'");
