@@ -301,7 +301,16 @@ static void swatch(lp_strbuf *out, const lp_chart *c, int s, double x, double y)
     }
 }
 
-void lp_render_chart_svg(const lp_chart *c, int width, int height, lp_strbuf *out) {
+void lp_render_chart_svg(const lp_chart *chart, int width, int height, lp_strbuf *out) {
+    /* Bars and bins on a linear axis get headroom up to the tick above the tallest, so none
+     * touches the frame (the text renderer has its own rows above the top tick). */
+    lp_chart headroom = *chart;
+    const lp_chart *c = &headroom;
+    if ((chart->kind == LP_CHART_BAR || chart->kind == LP_CHART_HIST) && !chart->logy) {
+        double t[MAX_TICKS + 1];
+        int n = lp_chart_ticks(chart->ylo, chart->yhi, false, t, 6);
+        if (n >= 2 && t[n - 1] < chart->yhi) headroom.yhi = t[n - 1] + (t[1] - t[0]);
+    }
     if (width <= 0 || height <= 0) {
         width = 640;
         height = 400;
