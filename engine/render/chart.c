@@ -9,6 +9,7 @@
  * order, so the same table always gives the same picture. Single-threaded; any thread.
  */
 #include "chart.h"
+#include "render.h"
 
 #include "exec/expr.h"
 #include "exec/ops.h"
@@ -842,4 +843,45 @@ int lp_chart_tick_label(lp_chart_axis axis, bool log, double v, double step, cha
     if (step < 1e-4) return snprintf(buf, 40, "%.3g", v == 0 ? 0.0 : v);
     int dec = step >= 1 - 1e-9 ? 0 : (int)ceil(-log10(step) - 1e-9);
     return fixed(v, dec, buf);
+}
+
+int lp_chart_y_ticks(const lp_chart *c, double *ticks, int max) {
+    int n = lp_chart_ticks(c->ylo, c->yhi, c->logy, ticks, max);
+    if (c->kind == LP_CHART_HIST && !c->normalized && !c->logy) {
+        /* counts are whole numbers: no tick at 0.5 */
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (ticks[i] == floor(ticks[i])) ticks[k++] = ticks[i];
+        n = k;
+    }
+    return n;
+}
+
+int lp_chart_note_parts(const lp_chart *c, lp_strbuf parts[3]) {
+    int n = 0;
+    if (c->nulls > 0) {
+        lp_strbuf_init(&parts[n]);
+        lp_render_count(&parts[n], c->nulls);
+        lp_strbuf_puts(&parts[n], c->nulls == 1 ? " null value left out" : " null values left out");
+        n++;
+    }
+    if (c->nonpositive > 0) {
+        lp_strbuf_init(&parts[n]);
+        lp_render_count(&parts[n], c->nonpositive);
+        lp_strbuf_puts(&parts[n], c->nonpositive == 1 ? " value" : " values");
+        lp_strbuf_puts(&parts[n], " \xE2\x89\xA4 0 left out on a log axis");
+        n++;
+    }
+    if (c->sampled) {
+        int64_t shown = 0;
+        for (int s = 0; s < c->nseries; s++) shown += c->series[s].n;
+        lp_strbuf_init(&parts[n]);
+        lp_strbuf_puts(&parts[n], "showing ");
+        lp_render_count(&parts[n], shown);
+        lp_strbuf_puts(&parts[n], " of ");
+        lp_render_count(&parts[n], c->points);
+        lp_strbuf_puts(&parts[n], " points, evenly spaced");
+        n++;
+    }
+    return n;
 }

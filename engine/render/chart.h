@@ -93,6 +93,15 @@ int lp_chart_axis_ticks(lp_chart_axis axis, double lo, double hi, bool log, doub
  * with the time when the step is under a day. buf holds at least 40 bytes; returns the length. */
 int lp_chart_tick_label(lp_chart_axis axis, bool log, double v, double step, char *buf);
 
+/* The y axis's ticks for this chart (at most max): lp_chart_ticks over its y range, whole
+ * numbers only for a histogram of counts. Shared by every renderer so they agree. */
+int lp_chart_y_ticks(const lp_chart *c, double *ticks, int max);
+
+/* The parts of the note of what was left out or sampled, each without brackets ("1 null value
+ * left out", "showing 10,000 of 52,311 points, evenly spaced"), into parts[0..3); returns how
+ * many. The caller resets each part. */
+int lp_chart_note_parts(const lp_chart *c, lp_strbuf parts[3]);
+
 /* Draws the chart into width x height terminal cells (at least 24 x 8; lines end without
  * trailing spaces) with Unicode: eighth blocks for histograms and bars, braille dots for
  * one-series scatter and line plots, one marker character per series otherwise; y tick labels

@@ -209,31 +209,7 @@ static void plot_point(void *vctx, int x, int y) {
  * part is cut). Returns the lines. */
 static int note_text(const lp_chart *c, int width, lp_strbuf *out) {
     lp_strbuf part[3];
-    int n = 0;
-    if (c->nulls > 0) {
-        lp_strbuf_init(&part[n]);
-        lp_render_count(&part[n], c->nulls);
-        lp_strbuf_puts(&part[n], c->nulls == 1 ? " null value left out" : " null values left out");
-        n++;
-    }
-    if (c->nonpositive > 0) {
-        lp_strbuf_init(&part[n]);
-        lp_render_count(&part[n], c->nonpositive);
-        lp_strbuf_puts(&part[n], c->nonpositive == 1 ? " value" : " values");
-        lp_strbuf_puts(&part[n], " \xE2\x89\xA4 0 left out on a log axis");
-        n++;
-    }
-    if (c->sampled) {
-        int64_t shown = 0;
-        for (int s = 0; s < c->nseries; s++) shown += c->series[s].n;
-        lp_strbuf_init(&part[n]);
-        lp_strbuf_puts(&part[n], "showing ");
-        lp_render_count(&part[n], shown);
-        lp_strbuf_puts(&part[n], " of ");
-        lp_render_count(&part[n], c->points);
-        lp_strbuf_puts(&part[n], " points, evenly spaced");
-        n++;
-    }
+    int n = lp_chart_note_parts(c, part);
     int lines = 0;
     int64_t col = 0;
     for (int i = 0; i < n; i++) {
@@ -253,6 +229,7 @@ static int note_text(const lp_chart *c, int width, lp_strbuf *out) {
             col = w;
         }
         lp_strbuf_puts(out, buf);
+        if (part[i].nomem) out->nomem = true;
         lp_strbuf_reset(&part[i]);
     }
     if (lines) lp_strbuf_putc(out, '\n');
@@ -287,14 +264,7 @@ void lp_chart_render_text(const lp_chart *c, int width, int height, lp_strbuf *o
 
     /* The y axis: ticks, labels, and the margin they need. */
     double yt[MAX_TICKS];
-    int nyt = lp_chart_ticks(c->ylo, c->yhi, c->logy, yt, LP_MIN(MAX_TICKS, LP_MAX(2, P / 3 + 1)));
-    if (c->kind == LP_CHART_HIST && !c->normalized && !c->logy) {
-        /* Counts are whole numbers: no tick at 0.5. */
-        int k = 0;
-        for (int i = 0; i < nyt; i++)
-            if (yt[i] == floor(yt[i])) yt[k++] = yt[i];
-        nyt = k;
-    }
+    int nyt = lp_chart_y_ticks(c, yt, LP_MIN(MAX_TICKS, LP_MAX(2, P / 3 + 1)));
     char ylab[MAX_TICKS][48];
     int margin = 1;
     for (int i = 0; i < nyt; i++) {

@@ -24,6 +24,7 @@
  * Pure function of the chart; any thread. A refused allocation sets out->nomem.
  */
 #include "web.h"
+#include "render.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -110,44 +111,18 @@ static void text(lp_strbuf *out, double x, double y, const char *anchor, const c
     lp_strbuf_puts(out, "</text>\n");
 }
 
-static void put_count(lp_strbuf *out, int64_t n) {
-    char d[32];
-    int len = snprintf(d, sizeof d, "%lld", (long long)n);
-    int lead = d[0] == '-' ? 1 : 0;
-    for (int i = 0; i < len; i++) {
-        if (i > lead && (len - i) % 3 == 0) lp_strbuf_putc(out, ',');
-        lp_strbuf_putc(out, d[i]);
-    }
-}
-
-/* The note of what was left out or sampled, worded as chart_text.c's. Empty when none. */
+/* The note of what was left out or sampled, "(a; b)", worded as the text chart's. Empty when
+ * there is none. */
 static void note_text(const lp_chart *c, lp_strbuf *b) {
-    const char *sep = "(";
-    if (c->nulls > 0) {
-        lp_strbuf_puts(b, sep);
-        put_count(b, c->nulls);
-        lp_strbuf_puts(b, c->nulls == 1 ? " null value left out" : " null values left out");
-        sep = "; ";
+    lp_strbuf part[3];
+    int n = lp_chart_note_parts(c, part);
+    for (int i = 0; i < n; i++) {
+        lp_strbuf_puts(b, i ? "; " : "(");
+        lp_strbuf_append(b, part[i].p ? part[i].p : "", part[i].len);
+        if (part[i].nomem) b->nomem = true;
+        lp_strbuf_reset(&part[i]);
     }
-    if (c->nonpositive > 0) {
-        lp_strbuf_puts(b, sep);
-        put_count(b, c->nonpositive);
-        lp_strbuf_puts(b, c->nonpositive == 1 ? " value" : " values");
-        lp_strbuf_puts(b, " \xE2\x89\xA4 0 left out on a log axis");
-        sep = "; ";
-    }
-    if (c->sampled) {
-        int64_t shown = 0;
-        for (int s = 0; s < c->nseries; s++) shown += c->series[s].n;
-        lp_strbuf_puts(b, sep);
-        lp_strbuf_puts(b, "showing ");
-        put_count(b, shown);
-        lp_strbuf_puts(b, " of ");
-        put_count(b, c->points);
-        lp_strbuf_puts(b, " points, evenly spaced");
-        sep = "; ";
-    }
-    if (sep[0] == ';') lp_strbuf_putc(b, ')');
+    if (n) lp_strbuf_putc(b, ')');
 }
 
 /* Position of v along an axis from lo to hi, in [0, 1] (log10 scale when log). */
@@ -332,14 +307,7 @@ void lp_render_chart_svg(const lp_chart *chart, int width, int height, lp_strbuf
     double ph_est = H - top - 24 - (xlabel ? 18 : 0) - (note.len ? 18 : 0);
 
     double yt[MAX_TICKS];
-    int nyt = lp_chart_ticks(c->ylo, c->yhi, c->logy, yt, LP_MIN(MAX_TICKS, LP_MAX(2, (int)(ph_est / 45) + 1)));
-    if (c->kind == LP_CHART_HIST && !c->normalized && !c->logy) {
-        /* Counts are whole numbers: no tick at 0.5 (as chart_text.c). */
-        int k = 0;
-        for (int i = 0; i < nyt; i++)
-            if (yt[i] == floor(yt[i])) yt[k++] = yt[i];
-        nyt = k;
-    }
+    int nyt = lp_chart_y_ticks(c, yt, LP_MIN(MAX_TICKS, LP_MAX(2, (int)(ph_est / 45) + 1)));
     char ylab[MAX_TICKS][48];
     double ylab_w = 0;
     for (int i = 0; i < nyt; i++) {
