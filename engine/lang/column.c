@@ -448,9 +448,6 @@ METHOD(m_isin) {
     lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &vals, &asts, &n);
     if (st != LP_OK) return st;
     if (n == 0) return lp_err_span(s, LP_ETYPE, a->start, a->end, "isin() needs at least one value");
-    if (n > 60) {
-        /* long lists: an OR of equalities would be deep; IN takes any number of arguments */
-    }
     lp_val **cols = lp_arena_zalloc(s->arena, sizeof(lp_val *) * (size_t)(n + 1));
     if (!cols) return nomem(s);
     cols[0] = lp_val_ref(self);

@@ -91,6 +91,11 @@ static lp_status set_option(loupe_session *s, lp_reader *r, const char *key, lp_
     } else if (strcasecmp(key, "schema") == 0) {
         st = set_str(s, &r->schema, &r->o.schema, str);
     } else if (strcasecmp(key, "format") == 0) {
+        if (strcasecmp(str, "json") != 0 && strcasecmp(str, "csv") != 0) {
+            lp_err(s, LP_EUNSUPPORTED, at, "the format '%s' is not supported", str);
+            lp_hint(s, "Loupe reads 'json' (JSON lines) and 'csv', gzip-compressed or not");
+            return LP_EUNSUPPORTED;
+        }
         snprintf(r->format, sizeof r->format, "%.15s", str);
     } else if (strcasecmp(key, "samplingRatio") == 0 || strcasecmp(key, "encoding") == 0 ||
                strcasecmp(key, "multiLine") == 0 || strcasecmp(key, "compression") == 0) {
@@ -128,14 +133,8 @@ METHOD(r_format) {
     lp_status st = lp_args_one(s, a, "source", false, &v, &ast);
     if (st != LP_OK) return st;
     if (!v || v->kind != LV_STR) return lp_err_span(s, LP_ETYPE, a->start, a->end, "format() takes 'json' or 'csv'");
-    if (strcasecmp(v->u.s.p, "json") != 0 && strcasecmp(v->u.s.p, "csv") != 0) {
-        lp_err(s, LP_EUNSUPPORTED, ast, "the format '%s' is not supported", v->u.s.p);
-        lp_hint(s, "Loupe reads 'json' (JSON lines) and 'csv', gzip-compressed or not");
-        return LP_EUNSUPPORTED;
-    }
     if ((st = copy_reader(s, self, out)) != LP_OK) return st;
-    snprintf((*out)->u.reader->format, sizeof (*out)->u.reader->format, "%.15s", v->u.s.p);
-    return LP_OK;
+    return set_option(s, (*out)->u.reader, "format", v, ast);
 }
 
 METHOD(r_schema) {
@@ -230,40 +229,8 @@ static lp_status read_as(loupe_session *s, lp_val *self, const lp_args *a, const
 
 METHOD(r_json) { return read_as(s, self, a, "json", out); }
 METHOD(r_csv) { return read_as(s, self, a, "csv", out); }
-METHOD(r_load) {
-    for (int k = 0; k < a->nkw; k++)
-        if (strcmp(a->kwname[k], "format") == 0 && a->kw[k]->kind == LV_STR) {
-            lp_args b = *a;
-            b.nkw = 0;
-            lp_val *r = NULL;
-            lp_args fa = {.npos = 1, .start = a->start, .end = a->end, .fname = "format"};
-            fa.pos = &a->kw[k];
-            fa.pos_ast = &a->kw_ast[k];
-            lp_status st = r_format(s, self, &fa, &r);
-            if (st != LP_OK) return st;
-            /* the other keywords are options */
-            lp_val **kw = lp_arena_alloc(s->arena, sizeof(lp_val *) * (size_t)a->nkw);
-            const char **kn = lp_arena_alloc(s->arena, sizeof(char *) * (size_t)a->nkw);
-            lp_ast **ka = lp_arena_alloc(s->arena, sizeof(lp_ast *) * (size_t)a->nkw);
-            if (!kw || !kn || !ka) {
-                lp_val_unref(r);
-                return nomem(s);
-            }
-            for (int j = 0; j < a->nkw; j++)
-                if (j != k) {
-                    kw[b.nkw] = a->kw[j];
-                    kn[b.nkw] = a->kwname[j];
-                    ka[b.nkw++] = a->kw_ast[j];
-                }
-            b.kw = kw;
-            b.kwname = kn;
-            b.kw_ast = ka;
-            st = read_as(s, r, &b, NULL, out);
-            lp_val_unref(r);
-            return st;
-        }
-    return read_as(s, self, a, NULL, out);
-}
+/* load(path, format=..., **options): format is one of the options set_option knows. */
+METHOD(r_load) { return read_as(s, self, a, NULL, out); }
 
 static const lp_method reader_methods[] = {
     {"json", r_json, "path, schema=None, mode=None, ..."}, {"csv", r_csv, "path, schema=None, sep=None, header=None, inferSchema=None, ..."},

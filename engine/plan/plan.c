@@ -172,45 +172,47 @@ LP_WUR lp_status lp_plan_rename(lp_plan *in, const char *const *names, lp_plan *
 
 /* The decomposition of one aggregation: the pre-projection's expressions (grouping keys, then
  * the distinct aggregate arguments), the aggregate specs over it, and the rewritten outputs. */
+/* Expressions told apart by their printed form (as Spark's column names), in order. */
+typedef struct exprset {
+    lp_expr **e;
+    char **text;
+    int n, cap;
+} exprset;
+
+/* Index of e's printed form in set (added when new; *added says which); -1 when refused. */
+static int exprset_add(lp_arena *a, exprset *set, lp_expr *e, bool *added) {
+    *added = false;
+    char *t = lp_expr_print(a, e);
+    if (!t) return -1;
+    for (int i = 0; i < set->n; i++)
+        if (strcmp(set->text[i], t) == 0) return i;
+    if (set->n == set->cap) {
+        int nc = set->cap ? set->cap * 2 : 8;
+        lp_expr **ne = lp_arena_alloc(a, sizeof(lp_expr *) * (size_t)nc);
+        char **nt = lp_arena_alloc(a, sizeof(char *) * (size_t)nc);
+        if (!ne || !nt) return -1;
+        if (set->n) {
+            memcpy(ne, set->e, sizeof(lp_expr *) * (size_t)set->n);
+            memcpy(nt, set->text, sizeof(char *) * (size_t)set->n);
+        }
+        set->e = ne;
+        set->text = nt;
+        set->cap = nc;
+    }
+    set->e[set->n] = e;
+    set->text[set->n] = t;
+    *added = true;
+    return set->n++;
+}
+
+/* The decomposition of one aggregation: the pre-projection's expressions (grouping keys first,
+ * one column each, then the distinct aggregate arguments) and the distinct aggregate calls. */
 typedef struct aggplan {
     lp_arena *a;
-    int nkeys;
-    lp_expr *const *keys;
-    char **keytext;       /* printed keys, to recognise them inside outputs */
-    lp_expr **pre;        /* pre-projection expressions */
-    char **pretext;
-    int npre, cappre;
-    lp_expr **calls;      /* the distinct aggregate calls, in order */
-    char **calltext;
-    int ncalls, capcalls;
+    int nkeys;     /* pre.text[0..nkeys) are the keys' printed forms */
+    exprset pre;
+    exprset calls;
 } aggplan;
-
-static bool grow(lp_arena *a, void **arr, int n, int *cap, size_t size) {
-    if (n < *cap) return true;
-    int nc = *cap ? *cap * 2 : 8;
-    void *na = lp_arena_alloc(a, size * (size_t)nc);
-    if (!na) return false;
-    if (*arr) memcpy(na, *arr, size * (size_t)n);
-    *arr = na;
-    *cap = nc;
-    return true;
-}
-
-/* Index of the pre-projection column computing e (added when new); -1 when refused. */
-static int pre_col(aggplan *ap, lp_expr *e) {
-    char *t = lp_expr_print(ap->a, e);
-    if (!t) return -1;
-    for (int i = 0; i < ap->npre; i++)
-        if (strcmp(ap->pretext[i], t) == 0) return i;
-    if (!grow(ap->a, (void **)&ap->pre, ap->npre, &ap->cappre, sizeof(lp_expr *))) return -1;
-    char **nt = lp_arena_alloc(ap->a, sizeof(char *) * (size_t)ap->cappre);
-    if (!nt) return -1;
-    if (ap->npre) memcpy(nt, ap->pretext, sizeof(char *) * (size_t)ap->npre);
-    ap->pretext = nt;
-    ap->pre[ap->npre] = e;
-    ap->pretext[ap->npre] = t;
-    return ap->npre++;
-}
 
 /* Collects the aggregate calls of e (outermost only: an aggregate inside an aggregate is an
  * error Spark makes too). */
@@ -224,18 +226,9 @@ static lp_status collect_calls(aggplan *ap, lp_expr *e, bool inside, lp_diag *d)
             lp_diag_span(d, e->start, e->end);
             return LP_ETYPE;
         }
-        char *t = lp_expr_print(ap->a, e);
-        if (!t) return lp_diag_nomem(d, "plan");
-        for (int i = 0; i < ap->ncalls; i++)
-            if (strcmp(ap->calltext[i], t) == 0) return collect_calls(ap, e->args[0], true, d);
-        if (!grow(ap->a, (void **)&ap->calls, ap->ncalls, &ap->capcalls, sizeof(lp_expr *)))
-            return lp_diag_nomem(d, "plan");
-        char **nt = lp_arena_alloc(ap->a, sizeof(char *) * (size_t)ap->capcalls);
-        if (!nt) return lp_diag_nomem(d, "plan");
-        if (ap->ncalls) memcpy(nt, ap->calltext, sizeof(char *) * (size_t)ap->ncalls);
-        ap->calltext = nt;
-        ap->calls[ap->ncalls] = e;
-        ap->calltext[ap->ncalls++] = t;
+        bool added;
+        if (exprset_add(ap->a, &ap->calls, e, &added) < 0) return lp_diag_nomem(d, "plan");
+        if (!added) return collect_calls(ap, e->args[0], true, d);
         for (int i = 0; i < e->nargs; i++) {
             lp_status st = collect_calls(ap, e->args[i], true, d);
             if (st != LP_OK) return st;
@@ -255,12 +248,12 @@ static lp_status rewrite(aggplan *ap, const lp_expr *e, char *const *outnames, l
     char *t = lp_expr_print(ap->a, e);
     if (!t) return lp_diag_nomem(d, "plan");
     for (int i = 0; i < ap->nkeys; i++)
-        if (strcmp(ap->keytext[i], t) == 0) {
+        if (strcmp(ap->pre.text[i], t) == 0) {
             *out = lp_expr_col_index(ap->a, i, outnames[i], e->start, e->end);
             return *out ? LP_OK : lp_diag_nomem(d, "plan");
         }
-    for (int i = 0; i < ap->ncalls; i++)
-        if (strcmp(ap->calltext[i], t) == 0) {
+    for (int i = 0; i < ap->calls.n; i++)
+        if (strcmp(ap->calls.text[i], t) == 0) {
             *out = lp_expr_col_index(ap->a, ap->nkeys + i, outnames[ap->nkeys + i], e->start, e->end);
             return *out ? LP_OK : lp_diag_nomem(d, "plan");
         }
@@ -326,51 +319,51 @@ LP_WUR lp_status lp_plan_aggregate(lp_plan *in, lp_expr *const *keys, const char
                                    lp_diag *d) {
     lp_arena a;
     lp_arena_init(&a);
-    aggplan ap = {.a = &a, .nkeys = nkeys, .keys = keys};
+    aggplan ap = {.a = &a, .nkeys = nkeys};
     lp_plan *pre = NULL, *agg = NULL, *post = NULL;
     lp_status st = LP_OK;
     *out = NULL;
-    ap.keytext = lp_arena_zalloc(&a, sizeof(char *) * (size_t)(nkeys + 1));
-    if (!ap.keytext) st = lp_diag_nomem(d, "plan");
+    /* the keys are the first pre columns, one each */
     for (int i = 0; st == LP_OK && i < nkeys; i++) {
+        bool added;
         if ((st = no_agg(keys[i], "groupBy keys", d)) != LP_OK) break;
-        if (!(ap.keytext[i] = lp_expr_print(&a, keys[i]))) st = lp_diag_nomem(d, "plan");
-        else if (pre_col(&ap, keys[i]) < 0) st = lp_diag_nomem(d, "plan");
-    }
-    /* keys must be the first pre columns, one each, even when two keys print alike */
-    if (st == LP_OK && ap.npre != nkeys) {
-        lp_diag_set(d, LP_EVALUE, "the same grouping key is given twice");
-        lp_diag_span(d, keys[nkeys - 1]->start, keys[nkeys - 1]->end);
-        st = LP_EVALUE;
+        if (exprset_add(&a, &ap.pre, keys[i], &added) < 0) {
+            st = lp_diag_nomem(d, "plan");
+        } else if (!added) {
+            lp_diag_set(d, LP_EVALUE, "the same grouping key is given twice");
+            lp_diag_span(d, keys[i]->start, keys[i]->end);
+            st = LP_EVALUE;
+        }
     }
     for (int i = 0; st == LP_OK && i < naggs; i++) st = collect_calls(&ap, aggs[i], false, d);
-    lp_aggspec *specs = st == LP_OK ? lp_arena_zalloc(&a, sizeof(lp_aggspec) * (size_t)(ap.ncalls + 1)) : NULL;
+    lp_aggspec *specs = st == LP_OK ? lp_arena_zalloc(&a, sizeof(lp_aggspec) * (size_t)(ap.calls.n + 1)) : NULL;
     if (st == LP_OK && !specs) st = lp_diag_nomem(d, "plan");
-    int *argcol = st == LP_OK ? lp_arena_zalloc(&a, sizeof(int) * (size_t)(ap.ncalls + 1)) : NULL;
+    int *argcol = st == LP_OK ? lp_arena_zalloc(&a, sizeof(int) * (size_t)(ap.calls.n + 1)) : NULL;
     if (st == LP_OK && !argcol) st = lp_diag_nomem(d, "plan");
-    for (int i = 0; st == LP_OK && i < ap.ncalls; i++) {
-        lp_expr *arg = ap.calls[i]->args[0];
+    for (int i = 0; st == LP_OK && i < ap.calls.n; i++) {
+        lp_expr *arg = ap.calls.e[i]->args[0];
         /* count(1) counts rows: no column to compute */
-        if (ap.calls[i]->fn == LP_FN_AGG_COUNT && arg->kind == LP_EXPR_LIT && !arg->lit.null) {
+        if (ap.calls.e[i]->fn == LP_FN_AGG_COUNT && arg->kind == LP_EXPR_LIT && !arg->lit.null) {
             argcol[i] = -1;
             continue;
         }
-        argcol[i] = pre_col(&ap, arg);
+        bool added;
+        argcol[i] = exprset_add(&a, &ap.pre, arg, &added);
         if (argcol[i] < 0) st = lp_diag_nomem(d, "plan");
     }
     /* 1. the pre-projection: keys and aggregate arguments */
-    const char **prenames = st == LP_OK ? lp_arena_zalloc(&a, sizeof(char *) * (size_t)(ap.npre + 1)) : NULL;
+    const char **prenames = st == LP_OK ? lp_arena_zalloc(&a, sizeof(char *) * (size_t)(ap.pre.n + 1)) : NULL;
     if (st == LP_OK && !prenames) st = lp_diag_nomem(d, "plan");
     for (int i = 0; st == LP_OK && keynames && i < nkeys; i++) prenames[i] = keynames[i];
-    if (st == LP_OK) st = lp_plan_project(in, ap.pre, prenames, ap.npre, &pre, d);
-    for (int i = 0; st == LP_OK && i < ap.ncalls; i++) st = make_spec(ap.calls[i], argcol[i], &specs[i], d);
+    if (st == LP_OK) st = lp_plan_project(in, ap.pre.e, prenames, ap.pre.n, &pre, d);
+    for (int i = 0; st == LP_OK && i < ap.calls.n; i++) st = make_spec(ap.calls.e[i], argcol[i], &specs[i], d);
     /* 2. the aggregate */
-    if (st == LP_OK && !(agg = node_new(LP_PLAN_AGG, nkeys + ap.ncalls, pre, NULL))) st = lp_diag_nomem(d, "plan");
+    if (st == LP_OK && !(agg = node_new(LP_PLAN_AGG, nkeys + ap.calls.n, pre, NULL))) st = lp_diag_nomem(d, "plan");
     if (st == LP_OK) {
         agg->nkeys = nkeys;
-        agg->naggs = ap.ncalls;
+        agg->naggs = ap.calls.n;
         agg->keys = lp_arena_zalloc(&agg->arena, sizeof(int) * (size_t)(nkeys + 1));
-        agg->aggs = lp_arena_zalloc(&agg->arena, sizeof(lp_aggspec) * (size_t)(ap.ncalls + 1));
+        agg->aggs = lp_arena_zalloc(&agg->arena, sizeof(lp_aggspec) * (size_t)(ap.calls.n + 1));
         if (!agg->keys || !agg->aggs) st = lp_diag_nomem(d, "plan");
     }
     for (int i = 0; st == LP_OK && i < nkeys; i++) {
@@ -378,18 +371,18 @@ LP_WUR lp_status lp_plan_aggregate(lp_plan *in, lp_expr *const *keys, const char
         const char *nm = keynames && keynames[i] ? keynames[i] : pre->names[i];
         if (!set_col(agg, i, nm, pre->types[i])) st = lp_diag_nomem(d, "plan");
     }
-    for (int i = 0; st == LP_OK && i < ap.ncalls; i++) {
+    for (int i = 0; st == LP_OK && i < ap.calls.n; i++) {
         const lp_aggspec *s = &specs[i];
         lp_type t = lp_agg_result_type(s->fn, s->col >= 0 ? pre->types[s->col] : lp_type_of(LP_INT64));
         agg->aggs[i] = *s;
-        if (!set_col(agg, nkeys + i, ap.calltext[i], t)) st = lp_diag_nomem(d, "plan");
+        if (!set_col(agg, nkeys + i, ap.calls.text[i], t)) st = lp_diag_nomem(d, "plan");
         else agg->aggs[i].name = agg->names[nkeys + i];
     }
     /* 3. the outputs over the aggregate: keys, then each agg expression rewritten */
-    bool identity = st == LP_OK && naggs == ap.ncalls;
+    bool identity = st == LP_OK && naggs == ap.calls.n;
     for (int i = 0; identity && i < naggs; i++) {
         const char *t = lp_expr_print(&a, aggs[i]);
-        identity = t && strcmp(ap.calltext[i], t) == 0 && (!aggnames || !aggnames[i]);
+        identity = t && strcmp(ap.calls.text[i], t) == 0 && (!aggnames || !aggnames[i]);
     }
     if (st == LP_OK && identity) {
         *out = agg;

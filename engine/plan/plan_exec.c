@@ -56,8 +56,9 @@ static lp_status filter_head(lp_plan *p, int64_t head, lp_table **out, lp_diag *
 static const char *const stage_names[] = {"scan", "filter", "project", "aggregate", "sort", "limit",
                                           "distinct", "join", "union", "sample"};
 
-/* Runs the operator once its inputs are there, naming the stage for loupe_progress. */
-#define STAGE(p) lp_progress_stage(stage_names[(p)->kind])
+/* Names the stage for loupe_progress: called once a node's inputs are there, just before its
+ * operator runs. */
+static void stage(const lp_plan *p) { lp_progress_stage(stage_names[p->kind]); }
 
 static lp_status run_node(lp_plan *p, int64_t head, lp_table **out, lp_diag *d) {
     lp_table *a = NULL, *b = NULL;
@@ -67,16 +68,21 @@ static lp_status run_node(lp_plan *p, int64_t head, lp_table **out, lp_diag *d) 
         return cut(lp_table_ref(p->cached), head, out, d);
     case LP_PLAN_FILTER:
         if (head >= 0) return filter_head(p, head, out, d);
-        if ((st = run(p->in[0], -1, &a, d)) == LP_OK && (STAGE(p), true)) st = lp_filter(a, p->pred, out, d);
+        if ((st = run(p->in[0], -1, &a, d)) == LP_OK) {
+            stage(p);
+            st = lp_filter(a, p->pred, out, d);
+        }
         break;
     case LP_PLAN_PROJECT:
-        if ((st = run(p->in[0], head, &a, d)) == LP_OK && (STAGE(p), true))
+        if ((st = run(p->in[0], head, &a, d)) == LP_OK) {
+            stage(p);
             st = lp_project(a, (const lp_expr *const *)p->exprs, (const char *const *)p->names, p->ncols, out, d);
+        }
         break;
     case LP_PLAN_AGG:
         if ((st = run(p->in[0], -1, &a, d)) == LP_OK) {
             lp_table *r = NULL;
-            STAGE(p);
+            stage(p);
             st = lp_aggregate(a, p->keys, p->nkeys, p->aggs, p->naggs, &r, d);
             if (st == LP_OK) st = cut(r, head, out, d);
         }
@@ -84,7 +90,10 @@ static lp_status run_node(lp_plan *p, int64_t head, lp_table **out, lp_diag *d) 
     case LP_PLAN_SORT: {
         int64_t lim = p->limit;
         if (head >= 0 && (lim < 0 || head < lim)) lim = head;
-        if ((st = run(p->in[0], -1, &a, d)) == LP_OK && (STAGE(p), true)) st = lp_sort(a, p->sort, p->nsort, lim, out, d);
+        if ((st = run(p->in[0], -1, &a, d)) == LP_OK) {
+            stage(p);
+            st = lp_sort(a, p->sort, p->nsort, lim, out, d);
+        }
         break;
     }
     case LP_PLAN_LIMIT: {
@@ -99,7 +108,7 @@ static lp_status run_node(lp_plan *p, int64_t head, lp_table **out, lp_diag *d) 
     case LP_PLAN_DISTINCT:
         if ((st = run(p->in[0], -1, &a, d)) == LP_OK) {
             lp_table *r = NULL;
-            STAGE(p);
+            stage(p);
             st = lp_distinct(a, p->cols, p->ndistinct, &r, d);
             if (st == LP_OK) st = cut(r, head, out, d);
         }
@@ -107,7 +116,7 @@ static lp_status run_node(lp_plan *p, int64_t head, lp_table **out, lp_diag *d) 
     case LP_PLAN_JOIN:
         if ((st = run(p->in[0], -1, &a, d)) == LP_OK && (st = run(p->in[1], -1, &b, d)) == LP_OK) {
             lp_table *r = NULL;
-            STAGE(p);
+            stage(p);
             st = lp_join(a, b, p->lkeys, p->rkeys, p->njoinkeys, p->how, &r, d);
             if (st == LP_OK) st = cut(r, head, out, d);
         }
@@ -125,7 +134,7 @@ static lp_status run_node(lp_plan *p, int64_t head, lp_table **out, lp_diag *d) 
     case LP_PLAN_SAMPLE:
         if ((st = run(p->in[0], -1, &a, d)) == LP_OK) {
             lp_table *r = NULL;
-            STAGE(p);
+            stage(p);
             st = lp_sample(a, p->fraction, p->seed, &r, d);
             if (st == LP_OK) st = cut(r, head, out, d);
         }
