@@ -1249,10 +1249,8 @@ static lp_status describe_impl(loupe_session *s, lp_val *self, const lp_args *a,
     lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &fv, &fa, &fn);
     static const char *const stats[] = {"count", "mean", "stddev", "min", "25%", "50%", "75%", "max"};
     for (int i = 0; summary && st == LP_OK && i < fn; i++) {
-        bool ok = fv[i]->kind == LV_STR;
-        for (size_t k = 0; ok && k < LP_ARRAY_LEN(stats); k++)
-            if (strcmp(stats[k], fv[i]->u.s.p) == 0) break;
-            else if (k + 1 == LP_ARRAY_LEN(stats)) ok = false;
+        bool ok = false;
+        for (size_t k = 0; fv[i]->kind == LV_STR && k < LP_ARRAY_LEN(stats); k++) ok |= strcmp(stats[k], fv[i]->u.s.p) == 0;
         if (!ok) {
             st = lp_err(s, LP_EVALUE, fa[i], "summary() takes statistics: count, mean, stddev, min, 25%%, 50%%, 75%%, max");
             break;

@@ -120,8 +120,6 @@ LP_WUR bool lp_colv_add_origin(lp_colv *c, const lp_expr *leaf, lp_plan *plan);
 lp_expr *lp_colv_import(lp_colv *dst, const lp_colv *src, int64_t start, int64_t end);
 /* The frame a column reference came from, or NULL. */
 lp_plan *lp_colv_origin(const lp_colv *c, const lp_expr *leaf);
-/* A column value wrapping a copy of e. */
-lp_val *lp_val_col_expr(const lp_expr *e);
 /* The Python type name PySpark users see in messages: "int", "str", "DataFrame", "Column". */
 const char *lp_val_type_name(const lp_val *v);
 /* Python's repr, as the REPL prints values: 'text', 3, 2.5, [1, 2], Row(a=1), Column<'(a + 1)'>. */

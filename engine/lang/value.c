@@ -197,16 +197,6 @@ lp_val *lp_val_colv(lp_colv **c) {
     return v;
 }
 
-lp_val *lp_val_col_expr(const lp_expr *e) {  /* no origins */
-    lp_colv *c = lp_colv_new();
-    if (!c) return NULL;
-    if (!(c->e = lp_expr_clone(&c->arena, e))) {
-        lp_colv_free(c);
-        return NULL;
-    }
-    return lp_val_colv(&c);
-}
-
 const char *lp_val_type_name(const lp_val *v) {
     switch (v->kind) {
     case LV_NONE: return "NoneType";
