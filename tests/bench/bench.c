@@ -1,7 +1,7 @@
 /* bench.c -- Loupe's side of the benchmark: runs a sectioned Loupe script through the public
  * session API and times each step, so the figures exclude process start.
  *
- *   loupe-bench [--runs N] [--once] [--only a,b,...] [-D name=value]... SCRIPT.lp
+ *   loupe-bench [--runs N] [--once] [--only a,b,...] [--skip a,b,...] [-D name=value]... SCRIPT.lp
  *
  * A script is Loupe code cut into sections by marker lines:
  *     #@ step NAME     code timed as step NAME (it should materialise its result: .cache()
@@ -17,7 +17,8 @@
  * (the comparison then reports it); any other error stops the run (exit 1).
  * --only: only the named steps are timed; the others run once, untimed, for the variables the
  * timed ones need; no checks (the threads table). --once: every step once, no checks, then
- * "total<TAB>seconds" (the whole-script measurement under /usr/bin/time -v).
+ * "total<TAB>seconds" (the whole-script measurement under /usr/bin/time -v). --skip: the named
+ * steps and their checks do not run at all (the whole script leaves out the CSV load).
  */
 #include "loupe.h"
 
@@ -124,6 +125,7 @@ static loupe_status run(const section *sec, char *msg, size_t msgn) {
     exit(1);
 }
 
+/* Whether name is in the comma-separated list (a NULL list holds every name). */
 static bool listed(const char *only, const char *name) {
     if (!only) return true;
     size_t n = strlen(name);
@@ -138,12 +140,13 @@ static bool listed(const char *only, const char *name) {
 int main(int argc, char **argv) {
     int runs = 5;
     bool once = false;
-    const char *only = NULL, *script = NULL;
+    const char *only = NULL, *skip = NULL, *script = NULL;
     char defs[8192] = "";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--once") == 0) once = true;
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = argv[++i];
+        else if (strcmp(argv[i], "--skip") == 0 && i + 1 < argc) skip = argv[++i];
         else if (strcmp(argv[i], "-D") == 0 && i + 1 < argc) {
             const char *eq = strchr(argv[++i], '=');
             if (!eq) {
@@ -154,12 +157,12 @@ int main(int argc, char **argv) {
             snprintf(defs + used, sizeof defs - used, "%.*s = \"%s\"\n", (int)(eq - argv[i]), argv[i], eq + 1);
         } else if (!script && argv[i][0] != '-') script = argv[i];
         else {
-            fprintf(stderr, "usage: loupe-bench [--runs N] [--once] [--only a,b] [-D name=value]... SCRIPT.lp\n");
+            fprintf(stderr, "usage: loupe-bench [--runs N] [--once] [--only a,b] [--skip a,b] [-D name=value]... SCRIPT.lp\n");
             return 2;
         }
     }
     if (!script) {
-        fprintf(stderr, "usage: loupe-bench [--runs N] [--once] [--only a,b] [-D name=value]... SCRIPT.lp\n");
+        fprintf(stderr, "usage: loupe-bench [--runs N] [--once] [--only a,b] [--skip a,b] [-D name=value]... SCRIPT.lp\n");
         return 2;
     }
     if (runs < 1 || runs > 31) runs = 5;
@@ -181,7 +184,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         section *s = &secs[i];
         char msg[1024] = "";
-        if (s->kind == 'p') {
+        if (s->kind != 'p' && skip && listed(skip, s->name)) {
+            skip_check = true;
+        } else if (s->kind == 'p') {
             run(s, NULL, 0);
         } else if (s->kind == 'c') {
             if (!once && !only && !skip_check) run(s, NULL, 0);

@@ -2,7 +2,7 @@
 // dbbench.sql) in one in-memory DuckDB (@duckdb/node-api) and times each step, as loupe-bench
 // does for Loupe's script, with the same options and output:
 //
-//   node duckdb.mjs [--runs N] [--once] [--only a,b] [-D name=value]... SCRIPT.sql
+//   node duckdb.mjs [--runs N] [--once] [--only a,b] [--skip a,b] [-D name=value]... SCRIPT.sql
 //
 // Sections start at "-- @ step NAME" / "-- @ check NAME" lines; ${NAME} in the text is replaced
 // by the -D values. Statements end with ";" at the end of a line. A step runs once to warm up,
@@ -10,7 +10,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 
-let runs = 5, once = false, only = null, script = null;
+let runs = 5, once = false, only = null, skipped = [], script = null;
 const defs = {};
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -18,6 +18,7 @@ for (let i = 0; i < argv.length; i++) {
   if (a === '--runs') runs = parseInt(argv[++i], 10);
   else if (a === '--once') once = true;
   else if (a === '--only') only = argv[++i].split(',');
+  else if (a === '--skip') skipped = argv[++i].split(',');
   else if (a === '-D') { const [k, ...v] = argv[++i].split('='); defs[k] = v.join('='); }
   else if (!script && !a.startsWith('-')) script = a;
   else { console.error('usage: node duckdb.mjs [--runs N] [--once] [--only a,b] [-D name=value]... SCRIPT.sql'); process.exit(2); }
@@ -55,7 +56,8 @@ if (!once) console.log(`threads\t${version.t}\tDuckDB ${version.v}`);
 const t_all = performance.now();
 let skip = false;
 for (const sec of sections) {
-  if (sec.kind === 'p') await exec(sec);
+  if (sec.kind !== 'p' && skipped.includes(sec.name)) skip = true;
+  else if (sec.kind === 'p') await exec(sec);
   else if (sec.kind === 'c') { if (!once && !only && !skip) await exec(sec); }
   else if (once || (only && !only.includes(sec.name))) skip = (await exec(sec)) !== null;
   else {
