@@ -465,6 +465,10 @@ static const char *j_object(jstate *j, const char *q, int depth, size_t plen) {
         q = ws(q, e);
         if (PEEK(q) != ':') return fail(j, q, "expected ':' after the key");
         q = ws(q + 1, e);
+        if (plen + kn + 1 > c->pcap) { /* a key that grew when sanitised, in a big record */
+            c->overflow = true;
+            return fail(j, q, "scratch overflow");
+        }
         if (PEEK(q) == '{') {
             memcpy(c->path + plen, k, kn);
             c->path[plen + kn] = '.';
@@ -542,6 +546,7 @@ void lp_json_parse_chunk(const lp_rpass *p, lp_rchunk *c) {
         if (p->max_records && c->records >= p->max_records) break;
         int keys_before = c->newkeys.n;
     again:
+        r = ws(q, le); /* again: a failed parse left r NULL */
         if (!lp_rchunk_scratch(c, (size_t)(le - q))) return;
         lp_rchunk_begin_record(c);
         j.e = le;

@@ -87,9 +87,15 @@ void lp_rchunk_reset(lp_rchunk *c) {
 }
 
 bool lp_rchunk_scratch(lp_rchunk *c, size_t len) {
-    size_t need = len * c->sfactor + 64;
+    /* An ordinary record gets sfactor (4) scratch bytes per byte, so it never overflows. A record
+     * longer than LP_READ_BIG_RECORD starts at a quarter of that, one byte per byte, which holds
+     * any valid UTF-8 record, and doubles on overflow like the rest: reserving four (and a
+     * quarter) times a 2 GB single line up front, twice, would refuse a read the cap can hold. */
+    size_t f = c->sfactor;
+    if (len > LP_READ_BIG_RECORD) f = f / 4 ? f / 4 : 1;
+    size_t need = len * f + 64;
     if (c->scap >= need) return true;
-    size_t cap = need < 4096 ? 4096 : need + need / 4;
+    size_t cap = need < 4096 ? 4096 : len > LP_READ_BIG_RECORD ? need : need + need / 4;
     lp_free(c->scratch);
     lp_free(c->path);
     c->scratch = lp_malloc(cap);
@@ -98,11 +104,12 @@ bool lp_rchunk_scratch(lp_rchunk *c, size_t len) {
         lp_free(c->scratch);
         lp_free(c->path);
         c->scratch = c->path = NULL;
-        c->scap = 0;
+        c->scap = c->pcap = 0;
         c->status = LP_ENOMEM;
         return false;
     }
     c->scap = cap;
+    c->pcap = c->json ? cap : 0;
     return true;
 }
 
@@ -614,6 +621,11 @@ lp_status loupe_read_file(const char *path, const loupe_read_options *opts, loup
     r.pass.json = fmt == LOUPE_FORMAT_JSON;
     lp_rkeys_init(&r.keys);
     st = read_main(&r, out, &rep);
+    if (lp_read_source_check(&src, path, diag) != LP_OK) { /* this error explains any other */
+        if (*out) loupe_table_free(*out);
+        *out = NULL;
+        st = LP_EIO;
+    }
     free_chunks(&r);
     lp_free(r.chunks);
     lp_free(r.ranges);

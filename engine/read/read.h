@@ -16,7 +16,11 @@
 
 #include "loupe_int.h"
 
+#include <sys/stat.h>
+
 #define LP_READ_MAX_DEPTH 64
+/* Records longer than this (1 MB) get their scratch sized for valid UTF-8 only at first. */
+#define LP_READ_BIG_RECORD ((size_t)1 << 20)
 
 /* ---- source.c ---- */
 
@@ -29,6 +33,9 @@ typedef struct lp_read_source {
     size_t maplen;
     char *heap;     /* lp_malloc'd buffer, or NULL */
     bool gzip;
+    int fd;         /* kept open while mapped, to see whether the file changed; else -1 */
+    int watch;      /* lp_map_watch slot of the mapping, or -1 */
+    struct stat opened; /* the file as it was when opened */
 } lp_read_source;
 
 /* Opens `path`; gzip input (magic 1f 8b) is inflated, all members. Errors: LP_ENAME for a
@@ -36,6 +43,20 @@ typedef struct lp_read_source {
  * lp_diag_nomem(d, op)). On failure nothing is left to close. */
 LP_WUR lp_status lp_read_source_open(const char *path, const char *op, lp_read_source *src, lp_diag *d);
 void lp_read_source_close(lp_read_source *src);
+/* LP_EIO when the file was truncated or rewritten while it was being read (its data may then be
+ * zeros or a mix of old and new, so nothing read from it may be shown); LP_OK otherwise, also
+ * when the file was deleted meanwhile (its data stays intact while it is open). */
+LP_WUR lp_status lp_read_source_check(const lp_read_source *src, const char *path, lp_diag *d);
+
+/* ---- watch.c ---- */
+
+/* Registers a read-only file mapping so that a SIGBUS inside it (the file was truncated)
+ * zero-fills the rest instead of ending the process. Returns the slot, or -1 when none is free
+ * (the mapping is then not protected: the caller reads the file instead). */
+int lp_map_watch(const void *base, size_t len);
+/* Whether the mapping in `slot` faulted since it was registered. */
+bool lp_map_watch_cut(int slot);
+void lp_map_unwatch(int slot);
 
 /* ---- split.c ---- */
 
@@ -145,7 +166,7 @@ typedef struct lp_rchunk {
     size_t scap, spos;
     unsigned sfactor;    /* scratch bytes per record byte: 4, doubled after an overflow */
     bool overflow;       /* the record needed more scratch than reserved: parse it again */
-    char *path;
+    char *path;          /* JSON: the flattened key path being parsed */
     size_t pcap;
     struct lp_rfield *fields;
     int nfields, cfields;

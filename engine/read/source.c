@@ -6,6 +6,12 @@
  * lp_malloc'd buffer, every member of a multi-member file in turn; zlib's own allocations go
  * through lp_malloc too. A truncated or corrupt stream is an LP_EIO error naming the file.
  * Called from the reader's thread only.
+ *
+ * A mapped file can change under the reader. The mapping is registered with watch.c, so a
+ * truncation zero-fills instead of crashing, and the descriptor stays open so that
+ * lp_read_source_check can compare the file's size and modification time with those at open:
+ * either way the read ends in an error rather than in a table parsed from zeros or from half
+ * of an old file and half of a new one.
  */
 #include "read.h"
 
@@ -155,8 +161,27 @@ static lp_status inflate_all(const unsigned char *in, size_t n, const char *path
     return LP_OK;
 }
 
+static bool same_file(const struct stat *a, const struct stat *b) {
+    return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+lp_status lp_read_source_check(const lp_read_source *src, const char *path, lp_diag *d) {
+    struct stat now;
+    const char *how = NULL;
+    if (src->watch >= 0 && lp_map_watch_cut(src->watch)) how = "it was cut short";
+    else if (src->fd >= 0 && fstat(src->fd, &now) == 0 && !same_file(&src->opened, &now))
+        how = now.st_size < src->opened.st_size ? "it was cut short" : "it was rewritten";
+    if (!how) return LP_OK;
+    lp_diag_where(d, path, 0, 0);
+    lp_diag_set(d, LP_EIO, "'%s' changed while it was being read (%s); nothing was read from it", path, how);
+    lp_diag_hint(d, "read it again once whatever writes it has finished");
+    return LP_EIO;
+}
+
 lp_status lp_read_source_open(const char *path, const char *op, lp_read_source *src, lp_diag *d) {
     memset(src, 0, sizeof *src);
+    src->fd = src->watch = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
@@ -176,26 +201,38 @@ lp_status lp_read_source_open(const char *path, const char *op, lp_read_source *
     size_t rawlen = 0;
     if (S_ISREG(stt.st_mode) && stt.st_size > 0) {
         void *m = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-        if (m != MAP_FAILED) {
+        int slot = m != MAP_FAILED ? lp_map_watch(m, (size_t)stt.st_size) : -1;
+        if (slot >= 0) {
             madvise(m, (size_t)stt.st_size, MADV_SEQUENTIAL);
             src->map = m;
             src->maplen = (size_t)stt.st_size;
+            src->watch = slot;
+            src->fd = fd;
+            src->opened = stt;
             raw = m;
             rawlen = (size_t)stt.st_size;
+        } else if (m != MAP_FAILED) {
+            munmap(m, (size_t)stt.st_size); /* unprotected: read it instead */
         }
     }
     if (!src->map) {
         st = read_all(fd, path, op, src, d);
         raw = (const unsigned char *)src->data;
         rawlen = src->len;
+        close(fd);
     }
-    close(fd);
     if (st != LP_OK) return st;
     if (rawlen >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
         lp_read_source plain;
         memset(&plain, 0, sizeof plain);
+        plain.fd = plain.watch = -1;
         st = inflate_all(raw, rawlen, path, op, &plain, d);
+        lp_status changed = lp_read_source_check(src, path, d); /* this error explains any other */
         lp_read_source_close(src);
+        if (changed != LP_OK) {
+            lp_free(plain.heap);
+            return changed;
+        }
         if (st != LP_OK) return st;
         *src = plain;
         return LP_OK;
@@ -208,7 +245,10 @@ lp_status lp_read_source_open(const char *path, const char *op, lp_read_source *
 }
 
 void lp_read_source_close(lp_read_source *src) {
+    lp_map_unwatch(src->watch);
     if (src->map) munmap(src->map, src->maplen);
+    if (src->fd >= 0) close(src->fd);
     lp_free(src->heap);
     memset(src, 0, sizeof *src);
+    src->fd = src->watch = -1;
 }
