@@ -71,12 +71,15 @@ char *lp_strdup(const char *s);
 char *lp_strndup(const char *s, size_t n);
 
 void lp_mem_set_cap(int64_t bytes);  /* 0 = default */
+/* "512m", "4g", "1.5G", "4gb", "1000000" (bytes) -> bytes; 0 when not a size. */
+int64_t lp_mem_parse_size(const char *s);
 int64_t lp_mem_cap(void);
 int64_t lp_mem_used(void);
 int64_t lp_mem_peak(void);
 void lp_mem_reset_peak(void);
 /* Size of the most recent refused request on this thread (0 if none). */
 size_t lp_mem_last_refused(void);
+int64_t lp_mem_last_refused_used(void); /* the bytes in use when it was refused */
 
 /* Fault injection for tests (SQLite's fault tests): the nth allocation from now fails (n >= 1),
  * and every one after it as well when `sticky`. n = 0 turns injection off. Returns how many

@@ -52,6 +52,9 @@ void repl_signals_init(bool interactive) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; /* no SA_RESTART: the prompt's read() must see EINTR */
     sigaction(SIGINT, &sa, NULL);
+    /* a file-size limit (ulimit -f) makes a write fail with EFBIG, reported like a full disk,
+     * instead of killing the session mid-write */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 static void put(FILE *f, const char *s, size_t n) {

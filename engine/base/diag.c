@@ -5,6 +5,9 @@
  */
 #include "loupe_int.h"
 
+#include <math.h>
+#include <unistd.h>
+
 #include <stdio.h>
 
 void lp_diag_init(lp_diag *d) {
@@ -58,11 +61,25 @@ lp_status lp_diag_nomem(lp_diag *d, const char *op) {
     char want[32], cap[32], used[32];
     human_size((double)lp_mem_last_refused(), want, sizeof want);
     human_size((double)lp_mem_cap(), cap, sizeof cap);
-    human_size((double)lp_mem_used(), used, sizeof used);
+    human_size((double)lp_mem_last_refused_used(), used, sizeof used);
     lp_diag_set(d, LP_ENOMEM, "out of memory in %s: it asked for %s more with %s in use, and the cap is %s",
                 op, want, used, cap);
-    lp_diag_hint(d, "raise the cap with LOUPE_MEMORY_LIMIT (e.g. LOUPE_MEMORY_LIMIT=16G), "
-                    "or filter and select fewer columns first");
+    /* The hint names a bigger cap: twice the present one, or more if this one request needs it,
+     * in whole GB; unless that is more than the machine has: then only a smaller query helps. */
+    double need = ((double)lp_mem_last_refused_used() + (double)lp_mem_last_refused()) * 1.25;
+    if (need < 2.0 * (double)lp_mem_cap()) need = 2.0 * (double)lp_mem_cap();
+    double gb = ceil(need / (1024.0 * 1024 * 1024));
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    double ram = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
+    if (ram > 0 && gb * 1024.0 * 1024 * 1024 > ram) {
+        char have[32];
+        human_size(ram, have, sizeof have);
+        lp_diag_hint(d, "that is more than this machine's %s of memory: filter and select fewer columns "
+                        "first (a cross join makes every pair of rows)", have);
+    } else {
+        lp_diag_hint(d, "raise the cap with spark.conf.set(\"loupe.memory.limit\", \"%.0fg\") (or start with "
+                        "LOUPE_MEMORY_LIMIT=%.0fG), or filter and select fewer columns first", gb, gb);
+    }
     return LP_ENOMEM;
 }
 

@@ -20,25 +20,39 @@ static atomic_llong mem_cap;      /* 0 until first use, then the effective cap *
 static atomic_llong fail_countdown;  /* fault injection: 0 = off */
 static atomic_bool fail_sticky;
 static atomic_llong fail_count;
-static _Thread_local size_t last_refused;
+/* The last refusal, process-wide (it may happen on a pool thread and be reported on another):
+ * the size asked for and the bytes in use at that moment, for the operator's error message. */
+static atomic_llong last_refused, last_refused_used;
 
-static int64_t parse_size(const char *s) {
+static void refused(size_t n) {
+    atomic_store_explicit(&last_refused, (long long)n, memory_order_relaxed);
+    atomic_store_explicit(&last_refused_used, atomic_load_explicit(&mem_used, memory_order_relaxed),
+                          memory_order_relaxed);
+}
+
+int64_t lp_mem_parse_size(const char *s) {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || v <= 0) return 0;
+    if (end == s || !(v > 0) || v > 1e18) return 0;
+    double unit = 1;
     switch (*end) {
-    case 'k': case 'K': v *= 1024.0; break;
-    case 'm': case 'M': v *= 1024.0 * 1024.0; break;
-    case 'g': case 'G': v *= 1024.0 * 1024.0 * 1024.0; break;
+    case 'k': case 'K': unit = 1024.0; break;
+    case 'm': case 'M': unit = 1024.0 * 1024.0; break;
+    case 'g': case 'G': unit = 1024.0 * 1024.0 * 1024.0; break;
+    case 't': case 'T': unit = 1024.0 * 1024.0 * 1024.0 * 1024.0; break;
     default: break;
     }
-    return (int64_t)v;
+    if (unit > 1) end++;
+    if (unit > 1 && (*end == 'b' || *end == 'B')) end++;
+    if (*end) return 0;
+    v *= unit;
+    return v < 1 || v > 9e18 ? 0 : (int64_t)v;
 }
 
 static int64_t default_cap(void) {
     const char *env = getenv("LOUPE_MEMORY_LIMIT");
     if (env) {
-        int64_t v = parse_size(env);
+        int64_t v = lp_mem_parse_size(env);
         if (v > 0) return v;
     }
     long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
@@ -59,7 +73,8 @@ void lp_mem_set_cap(int64_t bytes) { atomic_store(&mem_cap, bytes > 0 ? bytes : 
 int64_t lp_mem_used(void) { return atomic_load(&mem_used); }
 int64_t lp_mem_peak(void) { return atomic_load(&mem_peak); }
 void lp_mem_reset_peak(void) { atomic_store(&mem_peak, atomic_load(&mem_used)); }
-size_t lp_mem_last_refused(void) { return last_refused; }
+size_t lp_mem_last_refused(void) { return (size_t)atomic_load(&last_refused); }
+int64_t lp_mem_last_refused_used(void) { return atomic_load(&last_refused_used); }
 
 int64_t lp_mem_fail_at(int64_t n, bool sticky) {
     int64_t failed = atomic_exchange(&fail_count, 0);
@@ -91,7 +106,7 @@ static bool reserve(size_t n) {
     int64_t now = atomic_fetch_add_explicit(&mem_used, (long long)n, memory_order_relaxed) + (int64_t)n;
     if (now > cap || inject_failure()) {
         atomic_fetch_sub_explicit(&mem_used, (long long)n, memory_order_relaxed);
-        last_refused = n;
+        refused(n);
         return false;
     }
     int64_t peak = atomic_load_explicit(&mem_peak, memory_order_relaxed);
@@ -106,13 +121,13 @@ static void release(size_t n) { atomic_fetch_sub_explicit(&mem_used, (long long)
 
 void *lp_malloc(size_t n) {
     if (n > SIZE_MAX - HDR || !reserve(n)) {
-        last_refused = n;
+        refused(n);
         return NULL;
     }
     char *p = malloc(n + HDR);
     if (!p) {
         release(n);
-        last_refused = n;
+        refused(n);
         return NULL;
     }
     memcpy(p, &n, sizeof n);
@@ -133,14 +148,14 @@ void *lp_realloc(void *p, size_t n) {
     memcpy(&old, h, sizeof old);
     if (n > old) {
         if (n > SIZE_MAX - HDR || !reserve(n - old)) {
-            last_refused = n;
+            refused(n);
             return NULL;
         }
     }
     char *q = realloc(h, n + HDR);
     if (!q) {
         if (n > old) release(n - old);
-        last_refused = n;
+        refused(n);
         return NULL;
     }
     if (n < old) release(old - n);

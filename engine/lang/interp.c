@@ -563,11 +563,27 @@ static lp_status conf_call(loupe_session *s, const char *name, const lp_args *a,
     if (strcmp(k, "loupe.display.rows") == 0) slot = &rows;
     else if (strcmp(k, "loupe.display.width") == 0) slot = &width;
     else if (strcmp(k, "loupe.display.maxCell") == 0) slot = &cell;
+    bool memory = strcmp(k, "loupe.memory.limit") == 0;
     if (strcmp(name, "get") == 0) {
-        *out = slot ? lp_val_int(*slot) : v[1] ? lp_val_ref(v[1]) : lp_val_none();
+        if (memory) { /* in the form set takes: whole gigabytes or megabytes when exact */
+            char buf[32];
+            int64_t c = lp_mem_cap();
+            if (c % (INT64_C(1) << 30) == 0) snprintf(buf, sizeof buf, "%lldg", (long long)(c >> 30));
+            else if (c % (INT64_C(1) << 20) == 0) snprintf(buf, sizeof buf, "%lldm", (long long)(c >> 20));
+            else snprintf(buf, sizeof buf, "%lld", (long long)c);
+            *out = lp_val_str(buf, strlen(buf));
+        } else {
+            *out = slot ? lp_val_int(*slot) : v[1] ? lp_val_ref(v[1]) : lp_val_none();
+        }
         return *out ? LP_OK : nomem(s);
     }
     if (!v[1]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "spark.conf.set() takes a key and a value");
+    if (memory) { /* the engine's memory cap, for this process: "4g", "512m", or bytes */
+        int64_t bytes = v[1]->kind == LV_INT ? v[1]->u.i : v[1]->kind == LV_STR ? lp_mem_parse_size(v[1]->u.s.p) : 0;
+        if (bytes < (INT64_C(64) << 20))
+            return lp_err(s, LP_EVALUE, ast[1], "loupe.memory.limit takes a size of 64m or more, such as \"4g\" or \"512m\"");
+        lp_mem_set_cap(bytes);
+    }
     if (slot) {
         if ((st = lp_want_int(s, v[1], ast[1], k, slot)) != LP_OK) return st;
         if (*slot < 0) return lp_err(s, LP_EVALUE, ast[1], "%s must be 0 or more", k);
