@@ -89,6 +89,10 @@ typedef struct kn_replay {
  * dropped), -1 when nothing could be received (errno: EAGAIN with ZMQ_DONTWAIT, EINTR, ETERM).
  * Main thread only (it records signatures in k->replay). */
 int kn_recv(kn_kernel *k, void *sock, int flags, kn_msg *m);
+/* What kn_recv does once the frames are in: checks and decodes the n frames f[0, n) (borrowed)
+ * into *m. Returns 0, or 1 when the message is rejected (logged; *m left empty). No ZeroMQ,
+ * so tests/fuzz/fuzz_wire.c feeds it frames directly. Main thread only, as kn_recv. */
+int kn_decode(kn_kernel *k, const kn_frame *f, int n, kn_msg *m);
 void kn_replay_reset(kn_replay *r);
 void kn_msg_reset(kn_msg *m);
 

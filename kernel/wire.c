@@ -13,6 +13,8 @@
  * msg_type. Buffers after content are dropped: no request Loupe serves uses them. A correctly
  * signed message whose signature was seen among the last 4096-8192 is a replay and is dropped
  * too, as ipykernel does (every genuine message has a fresh msg_id, so a fresh signature).
+ * kn_recv only gathers the frames; kn_decode makes every one of these checks on plain byte
+ * ranges, without ZeroMQ, so tests/fuzz/fuzz_wire.c feeds it frames cut from its input.
  *
  * Receiving is the main thread's (shell, control, stdin; it keeps the replay record); sending
  * is any thread's, each on its own sockets. The key is read-only once the kernel runs.
@@ -111,9 +113,9 @@ static int recv_frames(void *sock, int flags, zmq_msg_t **out) {
 }
 
 /* Parses a frame as a JSON object; NULL when it is not one. */
-static json_t *parse_object(zmq_msg_t *f) {
+static json_t *parse_object(const kn_frame *f) {
     json_error_t err;
-    json_t *j = json_loadb(zmq_msg_data(f), zmq_msg_size(f), 0, &err);
+    json_t *j = json_loadb(f->p, f->n, 0, &err);
     if (j && !json_is_object(j)) {
         json_decref(j);
         j = NULL;
@@ -173,29 +175,26 @@ void kn_replay_reset(kn_replay *r) {
     memset(r, 0, sizeof *r);
 }
 
-int kn_recv(kn_kernel *k, void *sock, int flags, kn_msg *m) {
+int kn_decode(kn_kernel *k, const kn_frame *f, int n, kn_msg *m) {
     memset(m, 0, sizeof *m);
-    zmq_msg_t *f = NULL;
-    int n = recv_frames(sock, flags, &f);
-    if (n < 0) return -1;
     const char *why = NULL;
     int d = 0;
-    while (d < n && !(zmq_msg_size(&f[d]) == DELIM_LEN && memcmp(zmq_msg_data(&f[d]), DELIM, DELIM_LEN) == 0)) d++;
+    while (d < n && !(f[d].n == DELIM_LEN && memcmp(f[d].p, DELIM, DELIM_LEN) == 0)) d++;
     if (d == n) why = "no <IDS|MSG> delimiter";
     else if (n - d < 6) why = "fewer than the five frames after the delimiter";
     for (int i = d + 2; !why && i < d + 6; i++)
-        if (zmq_msg_size(&f[i]) > MAX_FRAME) why = "a frame larger than 256 MiB";
+        if (f[i].n > MAX_FRAME) why = "a frame larger than 256 MiB";
     if (!why && strlen(k->conf.key) > 0) {
         const char *parts[4];
         size_t lens[4];
         for (int i = 0; i < 4; i++) {
-            parts[i] = zmq_msg_data(&f[d + 2 + i]);
-            lens[i] = zmq_msg_size(&f[d + 2 + i]);
+            parts[i] = f[d + 2 + i].p;
+            lens[i] = f[d + 2 + i].n;
         }
         char hex[65];
         if (!kn_sign(k, parts, lens, hex)) why = "the signature could not be computed";
-        else if (zmq_msg_size(&f[d + 1]) == 0) why = "a missing signature";
-        else if (zmq_msg_size(&f[d + 1]) != 64 || CRYPTO_memcmp(zmq_msg_data(&f[d + 1]), hex, 64) != 0)
+        else if (f[d + 1].n == 0) why = "a missing signature";
+        else if (f[d + 1].n != 64 || CRYPTO_memcmp(f[d + 1].p, hex, 64) != 0)
             why = "a wrong signature";
         else if (replayed(&k->replay, hex))
             why = "a signature seen before (a replayed message)";
@@ -212,25 +211,46 @@ int kn_recv(kn_kernel *k, void *sock, int flags, kn_msg *m) {
         m->ids = calloc((size_t)d, sizeof *m->ids);
         if (!m->ids) why = "no memory for its identities";
         for (int i = 0; !why && i < d; i++) {
-            size_t len = zmq_msg_size(&f[i]);
+            size_t len = f[i].n;
             m->ids[i].p = malloc(len ? len : 1);
             if (!m->ids[i].p) {
                 why = "no memory for its identities";
                 break;
             }
-            memcpy(m->ids[i].p, zmq_msg_data(&f[i]), len);
+            if (len) memcpy(m->ids[i].p, f[i].p, len);
             m->ids[i].n = len;
             m->nids = i + 1;
         }
     }
-    for (int i = 0; i < n; i++) zmq_msg_close(&f[i]);
-    free(f);
     if (why) {
         kn_log("dropped a message with %s", why);
         kn_msg_reset(m);
         return 1;
     }
     return 0;
+}
+
+int kn_recv(kn_kernel *k, void *sock, int flags, kn_msg *m) {
+    memset(m, 0, sizeof *m);
+    zmq_msg_t *f = NULL;
+    int n = recv_frames(sock, flags, &f);
+    if (n < 0) return -1;
+    /* views of the frames' bytes, valid until the frames are closed */
+    kn_frame *v = malloc(sizeof *v * (size_t)(n ? n : 1));
+    int rc = 1;
+    if (v) {
+        for (int i = 0; i < n; i++) {
+            v[i].p = zmq_msg_data(&f[i]);
+            v[i].n = zmq_msg_size(&f[i]);
+        }
+        rc = kn_decode(k, v, n, m);
+        free(v);
+    } else {
+        kn_log("dropped a message with no memory for its frames");
+    }
+    for (int i = 0; i < n; i++) zmq_msg_close(&f[i]);
+    free(f);
+    return rc;
 }
 
 static int send_part(void *sock, const void *p, size_t n, bool more) {
