@@ -350,7 +350,7 @@ static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order
                              lp_plan **out) {
     scope sc;
     memset(&sc, 0, sizeof sc);
-    lp_status st;
+    lp_status st = LP_OK;
     conjs cj = {0};
     if (sel->where) {
         TRY(no_agg(pl, sel->where, "WHERE", "filter groups with HAVING, after GROUP BY"));
