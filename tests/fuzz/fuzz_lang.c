@@ -79,6 +79,8 @@ static void run_prelude(loupe_session *s, const char *code) {
     }
 }
 
+static bool verbose;  /* FUZZ_VERBOSE: print what the input printed and its error */
+
 static void display(void *ctx, const loupe_display *d) {
     (void)ctx;
     lp_strbuf b;
@@ -93,12 +95,14 @@ static void display(void *ctx, const loupe_display *d) {
         lp_chart_render_text(d->chart, 80, 20, &b);
     }
     if (d->text_len && !d->text) abort();
+    if (verbose && d->text) fprintf(stderr, "%.*s\n", (int)d->text_len, d->text);
     lp_strbuf_reset(&b);
 }
 
 static void sink(void *ctx, const char *s, size_t n) {
     (void)ctx;
     if (n && !s) abort();
+    if (verbose) fwrite(s, 1, n, stderr);
 }
 
 /* data/reviews.json: 200 reviews in the generator's shape (the generator itself, engine/gen/,
@@ -168,6 +172,7 @@ static void run(loupe_session *s, const char *code, size_t n, const char *name) 
         }
         char *f = loupe_diag_format(&d, code, n, false);
         if (!f) abort();
+        if (verbose) fprintf(stderr, "%s\n", f);
         free(f);
     }
 }
@@ -182,6 +187,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         abort();
     }
     atexit(remove_root);
+    verbose = getenv("FUZZ_VERBOSE") != NULL;
     char p[512], q[512];
     snprintf(p, sizeof p, "%s/data", root);
     if (mkdir(p, 0700) != 0) abort();
