@@ -104,10 +104,13 @@ static lp_status write_table(table_out *t, const char *header, const char *path,
     FILE *f = fopen(path, "wb");
     if (!f) return lp_diag_set(d, LP_EIO, "loupe-gen: cannot open '%s' for writing: %s", path, strerror(errno));
     lp_status st = LP_OK;
-    for (int k = 0; k < WAVE_BLOCKS; k++) t->buf[k] = NULL;
-    for (int k = 0; k < WAVE_BLOCKS && st == LP_OK; k++)
-        if (!(t->buf[k] = lp_malloc(t->max_row * BLOCK_ROWS))) st = lp_diag_nomem(d, "loupe-gen");
+    /* buffers for one wave, no more blocks and rows than the table has */
     int64_t nblocks = (t->rows + BLOCK_ROWS - 1) / BLOCK_ROWS, written = (int64_t)strlen(header);
+    int nbuf = nblocks < WAVE_BLOCKS ? (int)nblocks : WAVE_BLOCKS;
+    size_t buf_rows = t->rows < BLOCK_ROWS ? (size_t)t->rows : BLOCK_ROWS;
+    for (int k = 0; k < WAVE_BLOCKS; k++) t->buf[k] = NULL;
+    for (int k = 0; k < nbuf && st == LP_OK; k++)
+        if (!(t->buf[k] = lp_malloc(t->max_row * buf_rows))) st = lp_diag_nomem(d, "loupe-gen");
     if (st == LP_OK && fputs(header, f) == EOF) st = LP_EIO;
     for (t->first_block = 0; st == LP_OK && t->first_block < nblocks; t->first_block += WAVE_BLOCKS) {
         int n = (int)(nblocks - t->first_block < WAVE_BLOCKS ? nblocks - t->first_block : WAVE_BLOCKS);
