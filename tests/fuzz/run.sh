@@ -26,7 +26,8 @@ if [ -z "$cc" ]; then
     echo "fuzz: clang not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2
     exit 2
 fi
-lock=/tmp/loupe-build.lock
+lock=/tmp/loupe-build.lock  # the shared build lock: one compile at a time on the machine
+mkdir -p "$build"
 if ! flock "$lock" cmake -S "$here" -B "$build" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Fuzz >"$build.log" 2>&1 ||
     ! flock "$lock" cmake --build "$build" -j"$(nproc)" >>"$build.log" 2>&1; then
     tail -40 "$build.log"
