@@ -115,6 +115,11 @@ static void publish_result(run_ctx *c) {
 
 /* ---- running text ---- */
 
+/* How long kn_worker_stop waits for a cancelled statement to return (ms). Release stops within
+ * about 0.1 s, ASan within about 0.5 s; jupyter_client kills a kernel that has not exited 5 s
+ * after its shutdown_request. */
+#define KN_STOP_WAIT_MS 1500
+
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -556,8 +561,17 @@ void kn_worker_stop(kn_worker *w) {
     }
     if (!w->started && w->pipe) zmq_close(w->pipe);  /* start-up failed: the thread never ran */
     /* A cancel can land just before a statement starts (loupe_run clears the flag), so keep
-     * cancelling until the thread is gone. */
+     * cancelling until the thread is gone -- but not for ever: a worker blocked where the cancel
+     * flag is never read (open(2) of a FIFO with no writer, an operator without cancellation
+     * points) would keep a shut-down or orphaned kernel alive indefinitely. After
+     * KN_STOP_WAIT_MS the thread is left running, w->started stays true and the session is not
+     * freed (the thread still uses it); main() sees that and exits without the teardown. */
+    double give_up = now_ms() + KN_STOP_WAIT_MS;
     while (w->started) {
+        if (now_ms() >= give_up) {
+            kn_log("the running statement did not stop within %d ms of its cancel; leaving it", KN_STOP_WAIT_MS);
+            return;
+        }
         loupe_cancel();
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -567,7 +581,10 @@ void kn_worker_stop(kn_worker *w) {
             ts.tv_nsec -= 1000000000L;
         }
         int rc = pthread_timedjoin_np(w->thread, NULL, &ts);
-        if (rc == 0) break;
+        if (rc == 0) {
+            w->started = false;
+            break;
+        }
         if (rc != ETIMEDOUT) {
             kn_log("cannot join the worker thread");
             return;

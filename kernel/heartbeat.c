@@ -11,18 +11,45 @@
 #include <errno.h>
 #include <zmq.h>
 
+/* A ping's frames echoed; more are read and dropped (a ping is one frame in every client). */
+#define KN_HB_PARTS 16
+
+/* Echoes each ping whole, every frame of a multipart one (as ipykernel's zmq.device does).
+ * REP accepts a reply only once the whole request is read, so the frames are read first, then
+ * sent back. Echoing the first frame of a multipart ping at once, as this once did, made REP
+ * refuse the send (EFSM) and the thread end: one two-frame message from anyone who can reach
+ * the port, key or no key, and the front end declared the kernel dead. Only ETERM (the context
+ * shut down) ends the loop; any other error is a bad peer, not a reason to stop echoing. */
 static void *heartbeat_main(void *arg) {
     void *sock = arg;
+    zmq_msg_t parts[KN_HB_PARTS];
     for (;;) {
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        int rc = zmq_msg_recv(&m, sock, 0);
-        if (rc >= 0) rc = zmq_msg_send(&m, sock, 0);
-        if (rc < 0) {
-            zmq_msg_close(&m);
-            if (errno == EINTR) continue;
-            break;  /* ETERM: the kernel is shutting down */
+        int n = 0, err = 0;
+        for (bool more = true; more;) {
+            zmq_msg_t f;
+            zmq_msg_init(&f);
+            if (zmq_msg_recv(&f, sock, 0) < 0) {
+                err = errno;
+                zmq_msg_close(&f);
+                if (err == EINTR) {
+                    err = 0;
+                    continue;
+                }
+                break;
+            }
+            more = zmq_msg_more(&f);
+            if (n < KN_HB_PARTS) {
+                zmq_msg_init(&parts[n]);
+                zmq_msg_move(&parts[n++], &f);
+            }
+            zmq_msg_close(&f);
         }
+        for (int i = 0; i < n; i++) {
+            if (!err && zmq_msg_send(&parts[i], sock, i + 1 < n ? ZMQ_SNDMORE : 0) < 0) err = errno;
+            zmq_msg_close(&parts[i]);  /* a no-op once sent */
+        }
+        if (err == ETERM) break;
+        if (err == EFSM) zmq_send(sock, "", 0, 0);  /* a reply was due: give one, so REP reads again */
     }
     int linger = 0;
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);

@@ -82,6 +82,16 @@ static int conf_load(const char *path, kn_conf *c) {
     return rc;
 }
 
+/* The largest frame a peer may send on each socket, enforced by ZeroMQ itself (ZMQ_MAXMSGSIZE
+ * counts each frame): a larger one disconnects the peer before anything is allocated. Without
+ * it, a ZMTP frame header claiming 2^62 bytes makes ZeroMQ's I/O thread malloc that size (under
+ * ASan an abort; in Release either a refused malloc or, for a few GB, memory reserved while the
+ * kernel waits for the bytes), and no signature is checked before the whole frame is in.
+ * Requests: the same 256 MiB wire.c refuses per frame (MAX_FRAME); iopub only reads
+ * subscriptions and the heartbeat only short pings, so a MiB is plenty there. */
+#define KN_MAX_REQUEST_FRAME ((int64_t)256 << 20)
+#define KN_MAX_SMALL_FRAME ((int64_t)1 << 20)
+
 /* A socket of `type` bound to the connection file's address and port, or NULL (logged). */
 static void *bind_socket(kn_kernel *k, int type, int port, const char *what) {
     char ep[400];
@@ -98,6 +108,8 @@ static void *bind_socket(kn_kernel *k, int type, int port, const char *what) {
         int on = 1;  /* a reconnecting client with the same identity takes over its route */
         zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, &on, sizeof on);
     }
+    int64_t max_frame = type == ZMQ_ROUTER ? KN_MAX_REQUEST_FRAME : KN_MAX_SMALL_FRAME;
+    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     if (zmq_bind(s, ep) < 0) {
         kn_log("cannot bind the %s socket to %s: %s", what, ep, zmq_strerror(errno));
         zmq_close(s);
@@ -263,6 +275,15 @@ int main(int argc, char **argv) {
 
 out:
     kn_worker_stop(&k->worker);
+    if (k->worker.started) {
+        /* The worker is stuck where a cancel cannot reach it (exec.c, kn_worker_stop): it still
+         * holds its session and its end of the pipe, so the teardown below would wait for ever
+         * in zmq_ctx_term. The shutdown reply went out while kn_worker_stop waited (ZeroMQ's
+         * I/O thread sends it), so the process ends here; the OS closes the sockets. */
+        kn_log("exiting with the worker thread still running");
+        fflush(stderr);
+        _exit(status);
+    }
     if (k->pipe) forward_pipe(k);  /* the stopped worker's last replies and idle */
     close_socket(&k->pipe);
     close_socket(&k->shell);
