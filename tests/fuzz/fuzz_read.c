@@ -129,7 +129,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
              FUZZ_FORMAT == LOUPE_FORMAT_CSV ? "csv" : "json");
     loupe_set_threads(getenv("LOUPE_THREADS") ? 0 : 1);  /* one: quicker; 0: the variable says */
     loupe_set_memory_limit(256 << 20);
-    lp_read_set_chunk_size(64);  /* many chunks even for small inputs: the boundaries get fuzzed */
     /* a first read warms up what the engine keeps for the process (the pool) */
     static const uint8_t warm[] = "a,b\n1,x\n";
     write_file(warm, sizeof warm - 1);
@@ -174,6 +173,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     o.null_value = (b & 64) ? "NA" : NULL;
     o.sample_rows = (b & 128) ? 3 : 0;
     if (o.sample_rows == 0) o.sample_rows = 10000;
+
+    /* about 16 chunks whatever the size (8 at least, the reader's minimum): chunk boundaries
+     * land everywhere, yet a wide record is not parsed once per column per tiny chunk */
+    lp_read_set_chunk_size(size / 16 + 16);
 
     if (!FUZZ_GZIP) {
         write_file(data, size);
