@@ -107,12 +107,12 @@ static void sink(void *ctx, const char *s, size_t n) {
 
 /* data/reviews.json: 200 reviews in the generator's shape (the generator itself, engine/gen/,
  * is not in the fuzz build), from a fixed linear congruential sequence, so every run is the
- * same. Nulls, a missing key, an empty text and non-ASCII text are among them. */
+ * same. Nulls, a missing key, an empty text, escaped quotes and non-ASCII text are among them. */
 static void write_reviews(const char *path) {
     static const char *const names[] = {"R. Clark", "Patricia", "J\u00f6rg", "Ann", "Bob O'Neil"};
     static const char *const summaries[] = {"Great", "Disappointed", "Not worth it", "Five stars", "Meh"};
     static const char *const texts[] = {"Works well at home.", "It broke after two weeks.", "",
-                                        "Caf\u00e9 quality, \"really\" good.", "Do not buy this camera."};
+                                        "Caf\u00e9 quality, \\\"really\\\" good.", "Do not buy this camera."};
     FILE *f = fopen(path, "w");
     if (!f) abort();
     uint64_t x = 7;
