@@ -985,6 +985,10 @@ lp_status lp_expr_eval_vec(const lp_expr *e, const lp_part *part, lp_vec *out, l
         out->cnst = true;
         return LP_OK;
     case LP_EXPR_CALL: break;
+    case LP_EXPR_WINDOW:  /* the planner computes these (lp_window); bind refuses them elsewhere */
+        lp_diag_set(d, LP_EUNSUPPORTED, "a window function cannot be computed row by row");
+        lp_diag_span(d, e->start, e->end);
+        return LP_EUNSUPPORTED;
     }
     const lp_fninfo *fi = lp_fn_info(e->fn);
     if (fi && (fi->flags & LP_FNF_AGG)) {

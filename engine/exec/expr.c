@@ -250,7 +250,79 @@ lp_expr *lp_expr_clone(lp_arena *a, const lp_expr *e) {
         for (int i = 0; i < e->nargs; i++)
             if (!(c->args[i] = lp_expr_clone(a, e->args[i]))) return NULL;
     }
+    if (e->kind == LP_EXPR_WINDOW && e->win && !(c->win = lp_winspec_clone(a, e->win))) return NULL;
     return c;
+}
+
+/* ---- window nodes ---- */
+
+lp_expr *lp_expr_window(lp_arena *a, lp_winfn fn, const char *name, lp_expr *const *args, int nargs,
+                        int64_t start, int64_t end) {
+    for (int i = 0; i < nargs; i++)
+        if (!args[i]) return NULL;
+    lp_expr *e = node(a, LP_EXPR_WINDOW, start, end);
+    if (!e) return NULL;
+    e->wfn = (uint8_t)fn;
+    e->fname = name;
+    e->nargs = nargs;
+    if (nargs && !(e->args = lp_arena_alloc(a, sizeof *e->args * (size_t)nargs))) return NULL;
+    if (nargs) memcpy(e->args, args, sizeof *e->args * (size_t)nargs);
+    return e;
+}
+
+bool lp_expr_window_ok(const lp_expr *f) {
+    while (f->implicit) f = f->args[0];
+    if (f->kind == LP_EXPR_WINDOW) return f->win == NULL;
+    if (f->kind != LP_EXPR_CALL) return false;
+    const lp_fninfo *fi = lp_fn_info(f->fn);
+    return fi && (fi->flags & LP_FNF_AGG);
+}
+
+static lp_expr **clone_list(lp_arena *a, lp_expr *const *l, int n) {
+    lp_expr **c = lp_arena_alloc(a, sizeof *c * (size_t)(n ? n : 1));
+    for (int i = 0; c && i < n; i++)
+        if (!(c[i] = lp_expr_clone(a, l[i]))) return NULL;
+    return c;
+}
+
+lp_winspec *lp_winspec_clone(lp_arena *a, const lp_winspec *w) {
+    lp_winspec *c = lp_arena_alloc(a, sizeof *c);
+    if (!c) return NULL;
+    *c = *w;
+    int n = w->norder ? w->norder : 1;
+    c->part = clone_list(a, w->part, w->npart);
+    c->order = clone_list(a, w->order, w->norder);
+    c->desc = lp_arena_zalloc(a, sizeof *c->desc * (size_t)n);
+    c->nulls = lp_arena_zalloc(a, sizeof *c->nulls * (size_t)n);
+    if (!c->part || !c->order || !c->desc || !c->nulls) return NULL;
+    if (w->norder) {
+        memcpy(c->desc, w->desc, sizeof *c->desc * (size_t)w->norder);
+        memcpy(c->nulls, w->nulls, sizeof *c->nulls * (size_t)w->norder);
+    }
+    return c;
+}
+
+lp_expr *lp_expr_over(lp_arena *a, const lp_expr *f, const lp_winspec *w, int64_t start, int64_t end) {
+    if (!lp_expr_window_ok(f)) return NULL;
+    while (f->implicit) f = f->args[0];
+    lp_expr *e;
+    if (f->kind == LP_EXPR_WINDOW) {
+        e = lp_expr_clone(a, f);
+    } else {
+        lp_expr *agg = lp_expr_clone(a, f);
+        e = agg ? lp_expr_window(a, LP_WIN_AGG, NULL, &agg, 1, start, end) : NULL;
+    }
+    if (!e || !(e->win = lp_winspec_clone(a, w))) return NULL;
+    e->start = start;
+    e->end = end;
+    return e;
+}
+
+bool lp_expr_has_window(const lp_expr *e) {
+    if (e->kind == LP_EXPR_WINDOW) return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (lp_expr_has_window(e->args[i])) return true;
+    return false;
 }
 
 /* ---- names and suggestions ---- */
@@ -333,8 +405,70 @@ static void print_type(lp_type t, const char *text, lp_strbuf *out) {
     for (; *s; s++) lp_strbuf_putc(out, (char)toupper((unsigned char)*s));
 }
 
+static void print_bound(int64_t v, bool lo, lp_strbuf *out) {
+    if (v == (lo ? LP_FRAME_UNBOUNDED_LO : LP_FRAME_UNBOUNDED_HI))
+        lp_strbuf_puts(out, lo ? "UNBOUNDED PRECEDING" : "UNBOUNDED FOLLOWING");
+    else if (v == 0) lp_strbuf_puts(out, "CURRENT ROW");
+    else if (v < 0) lp_strbuf_printf(out, "%llu PRECEDING", (unsigned long long)-(uint64_t)v);
+    else lp_strbuf_printf(out, "%lld FOLLOWING", (long long)v);
+}
+
+/* "fn(args) OVER (PARTITION BY g ORDER BY t ASC NULLS FIRST ROWS BETWEEN ...)", as Spark names
+ * the column: the frame printed is the one that applies (Spark's defaults resolved). */
+static void print_window(const lp_expr *e, lp_strbuf *out) {
+    if ((lp_winfn)e->wfn == LP_WIN_AGG) {
+        lp_expr_format(e->args[0], out);
+    } else {
+        lp_strbuf_puts(out, e->fname ? e->fname : "?");
+        lp_strbuf_putc(out, '(');
+        print_args(e, 0, out);
+        lp_strbuf_putc(out, ')');
+    }
+    const lp_winspec *w = e->win;
+    if (!w) return;
+    lp_strbuf_puts(out, " OVER (");
+    if (w->npart) {
+        lp_strbuf_puts(out, "PARTITION BY ");
+        for (int i = 0; i < w->npart; i++) {
+            if (i) lp_strbuf_puts(out, ", ");
+            lp_expr_format(w->part[i], out);
+        }
+        lp_strbuf_putc(out, ' ');
+    }
+    if (w->norder) {
+        lp_strbuf_puts(out, "ORDER BY ");
+        for (int i = 0; i < w->norder; i++) {
+            if (i) lp_strbuf_puts(out, ", ");
+            lp_expr_format(w->order[i], out);
+            bool nf = w->nulls[i] < 0 ? !w->desc[i] : w->nulls[i] == 1;
+            lp_strbuf_puts(out, w->desc[i] ? " DESC" : " ASC");
+            lp_strbuf_puts(out, nf ? " NULLS FIRST" : " NULLS LAST");
+        }
+        lp_strbuf_putc(out, ' ');
+    }
+    int64_t n = 0;
+    if (((lp_winfn)e->wfn == LP_WIN_LAG || (lp_winfn)e->wfn == LP_WIN_LEAD) && e->nargs > 1 &&
+        e->args[1]->kind == LP_EXPR_LIT && e->args[1]->lit.type.kind == LP_INT64)
+        n = e->args[1]->lit.u.i;
+    lp_winframe f = lp_window_frame((lp_winfn)e->wfn, n, w->norder, w->frame);
+    if ((lp_winfn)e->wfn == LP_WIN_LAG || (lp_winfn)e->wfn == LP_WIN_LEAD) {
+        /* Spark prints the offset row as a FOLLOWING bound, negative for lag */
+        lp_strbuf_printf(out, "ROWS BETWEEN %lld FOLLOWING AND %lld FOLLOWING)", (long long)f.lo, (long long)f.hi);
+        return;
+    }
+    lp_strbuf_puts(out, f.kind == LP_FRAME_RANGE ? "RANGE BETWEEN " : "ROWS BETWEEN ");
+    print_bound(f.lo, true, out);
+    lp_strbuf_puts(out, " AND ");
+    print_bound(f.hi, false, out);
+    lp_strbuf_putc(out, ')');
+}
+
 void lp_expr_format(const lp_expr *e, lp_strbuf *out) {
     while (e->implicit) e = e->args[0];
+    if (e->kind == LP_EXPR_WINDOW) {
+        print_window(e, out);
+        return;
+    }
     if (e->kind == LP_EXPR_COL) {
         lp_strbuf_puts(out, e->name);
         return;
@@ -1127,6 +1261,17 @@ static lp_status bind_node(binder *b, lp_expr *e) {
     case LP_EXPR_LIT:
         if (!e->lit.null) e->type = e->lit.type;
         return lit_column(b, e);
+    case LP_EXPR_WINDOW:
+        if (!e->win) {
+            lp_diag_set(b->d, LP_ETYPE, "%s() is a window function: it needs a window, as %s().over(w)",
+                        e->fname ? e->fname : "?", e->fname ? e->fname : "?");
+            lp_diag_hint(b->d, "w = Window.partitionBy('g').orderBy('t'), then F.%s().over(w) in select or "
+                         "withColumn", e->fname ? e->fname : "?");
+        } else {
+            lp_diag_set(b->d, LP_ETYPE, "a window function is not allowed here");
+            lp_diag_hint(b->d, "compute it into a column with withColumn(...) first, then use that column");
+        }
+        return err_at(b, e, LP_ETYPE);
     case LP_EXPR_CALL:
         if (b->depth >= LP_EXPR_MAX_DEPTH) {
             lp_diag_set(b->d, LP_ELIMIT, "the expression is nested more than %d levels deep", LP_EXPR_MAX_DEPTH);

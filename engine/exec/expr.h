@@ -114,7 +114,21 @@ typedef enum lp_expr_kind {
     LP_EXPR_COL,   /* a column, by name (resolved at bind) or by index */
     LP_EXPR_LIT,   /* a literal value */
     LP_EXPR_CALL,  /* fn(args...) */
+    LP_EXPR_WINDOW, /* a window function: wfn(args...) OVER (win); see lp_expr_window */
 } lp_expr_kind;
+
+/* A window specification (Window.partitionBy(...).orderBy(...).rowsBetween(...), or SQL's
+ * OVER (...)): unbound expressions, in the arena of the tree that holds it. */
+typedef struct lp_winspec {
+    lp_expr **part;
+    int npart;
+    lp_expr **order;
+    bool *desc;
+    int8_t *nulls;      /* per order key: -1 Spark's default, 0 last, 1 first */
+    int norder;
+    lp_winframe frame;  /* LP_FRAME_DEFAULT unless rowsBetween/rangeBetween/ROWS/RANGE gave one */
+    int64_t fstart, fend;  /* the frame's span (for messages), -1 when none */
+} lp_winspec;
 
 typedef struct lp_expr_pre lp_expr_pre;  /* precompiled state (patterns, regexes), expr.c */
 
@@ -141,6 +155,11 @@ struct lp_expr {
     lp_type cast_to;         /* LP_FN_CAST: the target type */
     const char *cast_text;   /* LP_FN_CAST: the type as written ("int"), for printing; or NULL */
     const char *fname;       /* the name the call was written with ("substr"), for printing */
+    /* LP_EXPR_WINDOW: the function (an lp_winfn); for LP_WIN_AGG args[0] is the aggregate
+     * call, otherwise args are the function's arguments (ntile(n); lag/lead: value, offset,
+     * default). win is NULL until over(): such a node is a window function used without one. */
+    uint8_t wfn;
+    const lp_winspec *win;
     /* (bind) evaluation support */
     lp_expr_pre *pre;        /* compiled LIKE/regex, literal columns; NULL when none */
     _Atomic int64_t *nulled; /* lossy conversions counted here (cast, to_date, ...), or NULL */
@@ -185,6 +204,20 @@ lp_expr *lp_expr_cast(lp_arena *a, lp_expr *x, lp_type to, int64_t start, int64_
  * it: cast('int') prints "CAST(x AS INT)" although the value is a bigint. */
 lp_expr *lp_expr_cast_as(lp_arena *a, lp_expr *x, lp_type to, const char *text, size_t n, int64_t start,
                          int64_t end);
+/* A window function without its window (row_number(), rank(), ntile(4), lag(x, 1, NULL)):
+ * `name` as printed, args copied. Arity is the caller's business. */
+lp_expr *lp_expr_window(lp_arena *a, lp_winfn fn, const char *name, lp_expr *const *args, int nargs,
+                        int64_t start, int64_t end);
+/* f OVER (w): f is a window function node without a window, or an aggregate call; the spec is
+ * deep-copied. The node spans [start, end). NULL when refused (or f is neither: see
+ * lp_expr_window_ok). */
+lp_expr *lp_expr_over(lp_arena *a, const lp_expr *f, const lp_winspec *w, int64_t start, int64_t end);
+/* Whether f can take over(): a window function not yet over a window, or an aggregate call. */
+bool lp_expr_window_ok(const lp_expr *f);
+/* A deep copy of a window spec into a (NULL when refused). */
+lp_winspec *lp_winspec_clone(lp_arena *a, const lp_winspec *w);
+/* Whether the tree contains a window node. */
+bool lp_expr_has_window(const lp_expr *e);
 /* A deep copy of an expression tree (unbound: the copy must be bound before evaluation). */
 lp_expr *lp_expr_clone(lp_arena *a, const lp_expr *e);
 

@@ -95,6 +95,61 @@ typedef struct lp_sortkey {
 LP_WUR lp_status lp_sort(lp_table *in, const lp_sortkey *keys, int nkeys, int64_t limit, lp_table **out,
                          lp_diag *d);
 
+/* ---- window functions (exec/window.c) ---- */
+
+typedef enum lp_winfn {
+    LP_WIN_AGG,           /* an aggregate (lp_wincall.agg) over the frame */
+    LP_WIN_ROW_NUMBER,    /* 1, 2, 3, ... in order */
+    LP_WIN_RANK,          /* 1 + rows before the row's peer group (gaps after ties) */
+    LP_WIN_DENSE_RANK,    /* 1 + peer groups before the row's (no gaps) */
+    LP_WIN_PERCENT_RANK,  /* (rank - 1) / (rows - 1), 0 for a one-row partition */
+    LP_WIN_CUME_DIST,     /* rows up to the end of the row's peer group / rows */
+    LP_WIN_NTILE,         /* bucket 1..n, the first (rows % n) buckets one row larger */
+    LP_WIN_LAG,           /* the value `n` rows before (n < 0: after), else the default */
+    LP_WIN_LEAD,          /* the value `n` rows after */
+} lp_winfn;
+
+/* A window frame, relative to the current row. ROWS counts rows; RANGE compares the one order
+ * key's value (timestamps in seconds, dates in days, numbers as they are), and a bound of 0 is
+ * the current row's peer group (rows with an equal order key). Bounds: LP_FRAME_UNBOUNDED_LO
+ * (unbounded preceding), LP_FRAME_UNBOUNDED_HI (unbounded following), else an offset, negative
+ * before the row. DEFAULT is resolved by lp_window_frame. */
+enum { LP_FRAME_DEFAULT, LP_FRAME_ROWS, LP_FRAME_RANGE };
+#define LP_FRAME_UNBOUNDED_LO INT64_MIN
+#define LP_FRAME_UNBOUNDED_HI INT64_MAX
+typedef struct lp_winframe {
+    uint8_t kind;
+    int64_t lo, hi;
+} lp_winframe;
+
+typedef struct lp_wincall {
+    lp_winfn fn;
+    lp_aggfn agg;       /* LP_WIN_AGG: count(*), count, sum, mean, min, max, stddev, var, first, last */
+    bool ignore_nulls;  /* first/last */
+    int col;            /* the argument column; -1 for count(*) and the ranking functions */
+    int dflt;           /* lag/lead: the column holding the default value (cast to col's type), or -1 */
+    int64_t n;          /* ntile: buckets (>= 1); lag/lead: the offset */
+    lp_winframe frame;  /* aggregates: the frame (resolved, not DEFAULT) */
+    const char *name;   /* the output column's name */
+} lp_wincall;
+
+/* Spark's frame for fn when `given` is DEFAULT: with an ORDER BY, RANGE BETWEEN UNBOUNDED
+ * PRECEDING AND CURRENT ROW for aggregates; without, the whole partition; ranking functions
+ * ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW; lag/lead the one row at the offset. */
+lp_winframe lp_window_frame(lp_winfn fn, int64_t n, int norder, lp_winframe given);
+/* The output type of call c over an argument of type t; LP_NULLTYPE when it does not apply. */
+lp_type lp_window_result_type(const lp_wincall *c, lp_type t);
+/* Window functions: sorts `in` by the partition keys (ascending, nulls first) then the order
+ * keys (lp_sort, stable), and appends one column per call, computed over each run of equal
+ * partition keys. Output: in's columns then the calls' columns, rows in that sorted order (so
+ * the output is ordered by partition, then order keys, ties in input order), partitions of at
+ * most LP_SORT_PART_ROWS rows. A RANGE frame with offsets needs exactly one order key of a
+ * numeric, date or timestamp type (LP_ETYPE otherwise). Each partition is computed in O(rows)
+ * (min/max by a monotonic deque), partitions in parallel; the result does not depend on the
+ * thread count. */
+LP_WUR lp_status lp_window(lp_table *in, const int *pkeys, int npkeys, const lp_sortkey *okeys, int nokeys,
+                           const lp_wincall *calls, int ncalls, lp_table **out, lp_diag *d);
+
 /* ---- join (exec/join.c) ---- */
 
 typedef enum lp_join_how {

@@ -151,8 +151,8 @@ static const struct fspec {
 
 /* PySpark functions Loupe knows by name but does not have, so the error can say so. */
 static const char *const unsupported[] = {
-    "explode", "explode_outer", "posexplode", "udf", "pandas_udf", "window", "row_number", "rank", "dense_rank",
-    "percent_rank", "ntile", "lag", "lead", "cume_dist", "struct", "array", "create_map", "to_json", "from_json",
+    "explode", "explode_outer", "posexplode", "udf", "pandas_udf", "window", "struct", "array", "create_map",
+    "to_json", "from_json",
     "date_format", "monotonically_increasing_id", "collect_set", "array_distinct", "sort_array", "flatten",
     "soundex", "levenshtein", "sha2", "md5", "hash", "xxhash64", "format_number", "format_string", "translate",
     "sum_distinct", "sumDistinct", "kurtosis", "skewness", "corr", "covar_pop", "covar_samp", "grouping", "rand",
@@ -177,7 +177,8 @@ static const char *const unsupported[] = {
 static const char *const specials[] = {"col", "column", "lit", "expr", "when", "desc", "asc", "desc_nulls_last",
                                        "desc_nulls_first", "asc_nulls_first", "asc_nulls_last", "countDistinct",
                                        "approx_count_distinct", "broadcast", "isnull", "isnotnull", "count",
-                                       "sumDistinct", "mean"};
+                                       "sumDistinct", "mean", "row_number", "rank", "dense_rank", "percent_rank",
+                                       "cume_dist", "ntile", "lag", "lead"};
 
 bool lp_fexists(const char *name) {
     for (size_t i = 0; i < LP_ARRAY_LEN(specials); i++)
@@ -266,6 +267,228 @@ static lp_status sort_col(loupe_session *s, lp_val *v, const lp_ast *n, int dir,
     return LP_OK;
 }
 
+/* ---- window functions: F.row_number() ... and Window / WindowSpec ---- */
+
+static const struct {
+    const char *name;
+    lp_winfn fn;
+} winfns[] = {
+    {"row_number", LP_WIN_ROW_NUMBER}, {"rank", LP_WIN_RANK}, {"dense_rank", LP_WIN_DENSE_RANK},
+    {"percent_rank", LP_WIN_PERCENT_RANK}, {"cume_dist", LP_WIN_CUME_DIST}, {"ntile", LP_WIN_NTILE},
+    {"lag", LP_WIN_LAG}, {"lead", LP_WIN_LEAD},
+};
+
+/* A Column holding window function fn(args) (not yet over a window). */
+static lp_status window_col(loupe_session *s, lp_winfn fn, const char *name, lp_val *const *cols, int n,
+                            const lp_args *a, lp_val **out) {
+    lp_colv *c = lp_colv_new();
+    if (!c) return nomem(s);
+    lp_expr *args[3];
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) ok = (args[i] = lp_colv_import(c, cols[i]->u.col, a->start, a->end)) != NULL;
+    if (!ok || !(c->e = lp_expr_window(&c->arena, fn, name, args, n, a->start, a->end))) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    *out = lp_val_colv(&c);
+    return *out ? LP_OK : nomem(s);
+}
+
+/* F.<name>(...) when name is a window function; LP_ENAME (nothing set) when it is not one. */
+static lp_status window_fn(loupe_session *s, const char *name, const lp_args *a, lp_val **out) {
+    int k = -1;
+    for (size_t i = 0; i < LP_ARRAY_LEN(winfns); i++)
+        if (strcmp(winfns[i].name, name) == 0) k = (int)i;
+    if (k < 0) return LP_ENAME;
+    lp_winfn fn = winfns[k].fn;
+    const char *fname = winfns[k].name;
+    if (fn != LP_WIN_NTILE && fn != LP_WIN_LAG && fn != LP_WIN_LEAD) {
+        if (a->npos || a->nkw) return lp_err_span(s, LP_ETYPE, a->start, a->end, "F.%s() takes no arguments", fname);
+        return window_col(s, fn, fname, NULL, 0, a, out);
+    }
+    static const char *const pn[] = {"n"};
+    static const char *const pl[] = {"col", "offset", "default"};
+    lp_val *v[3] = {NULL, NULL, NULL};
+    lp_ast *ast[3] = {NULL, NULL, NULL};
+    bool ntile = fn == LP_WIN_NTILE;
+    lp_status st = lp_args_bind(s, a, ntile ? pn : pl, ntile ? 1 : 3, v, ast);
+    if (st != LP_OK) return st;
+    if (!v[0])
+        return lp_err_span(s, LP_ETYPE, a->start, a->end, "F.%s() needs %s", fname,
+                           ntile ? "the number of buckets, e.g. F.ntile(4)" : "a column, e.g. F.lag('overall')");
+    lp_val *cols[3] = {NULL, NULL, NULL};
+    int n = 0;
+    if (ntile) {
+        if (v[0]->kind != LV_INT) return lp_err(s, LP_ETYPE, ast[0], "F.ntile() takes the number of buckets as an int");
+        if (v[0]->u.i < 1) return lp_err(s, LP_EVALUE, ast[0], "F.ntile() needs at least 1 bucket, got %lld",
+                                          (long long)v[0]->u.i);
+        st = lp_to_lit_col(s, v[0], ast[0], &cols[n]);
+        n += st == LP_OK;
+    } else {
+        st = lp_to_col(s, v[0], ast[0], true, &cols[n]);
+        n += st == LP_OK;
+        lp_val *off = v[1] ? v[1] : NULL, *one = NULL;
+        if (st == LP_OK && off && off->kind != LV_INT)
+            st = lp_err(s, LP_ETYPE, ast[1], "F.%s() takes the offset as an int, got %s", fname, lp_val_type_name(off));
+        if (st == LP_OK && !off && !(off = one = lp_val_int(1))) st = nomem(s);
+        if (st == LP_OK) st = lp_to_lit_col(s, off, ast[1], &cols[n]);
+        n += st == LP_OK;
+        lp_val_unref(one);
+        lp_val *none = NULL;
+        if (st == LP_OK && !v[2] && !(none = lp_val_none())) st = nomem(s);
+        if (st == LP_OK) st = lp_to_lit_col(s, v[2] ? v[2] : none, ast[2], &cols[n]);
+        n += st == LP_OK;
+        lp_val_unref(none);
+    }
+    if (st == LP_OK) st = window_col(s, fn, fname, cols, n, a, out);
+    for (int i = 0; i < n; i++) lp_val_unref(cols[i]);
+    return st;
+}
+
+bool lp_window_const(const char *name, int64_t *v) {
+    if (strcmp(name, "unboundedPreceding") == 0) *v = LP_FRAME_UNBOUNDED_LO;
+    else if (strcmp(name, "unboundedFollowing") == 0) *v = LP_FRAME_UNBOUNDED_HI;
+    else if (strcmp(name, "currentRow") == 0) *v = 0;
+    else return false;
+    return true;
+}
+
+/* A new WindowSpec value: a copy of `from` (NULL: the empty spec), to be changed by the caller
+ * through *spec. */
+static lp_status spec_new(loupe_session *s, const lp_val *from, lp_val **out, lp_winspec **spec) {
+    lp_colv *c = lp_colv_new();
+    if (!c) return nomem(s);
+    lp_winspec empty = {.frame = {LP_FRAME_DEFAULT, 0, 0}, .fstart = -1, .fend = -1};
+    const lp_winspec *src = from ? from->u.col->e->win : &empty;
+    lp_winspec *w = lp_winspec_clone(&c->arena, src);
+    c->e = w ? lp_expr_window(&c->arena, LP_WIN_ROW_NUMBER, "window", NULL, 0, -1, -1) : NULL;
+    if (!c->e) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    c->e->win = w;
+    if (from) c->cell = from->u.col->cell;
+    lp_val *v = lp_val_new(LV_WINDOW);
+    if (!v) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    v->u.col = c;
+    *out = v;
+    *spec = w;
+    return LP_OK;
+}
+
+/* partitionBy(*cols) / orderBy(*cols): the columns into the spec's arena. */
+static lp_status spec_cols(loupe_session *s, lp_val *self, const lp_args *a, bool order, lp_val **out) {
+    if (a->nkw) return lp_err(s, LP_ETYPE, a->kw_ast[0], "%s() takes columns, not keyword arguments", a->fname);
+    lp_val **vals = NULL;
+    lp_ast **asts = NULL;
+    int n = 0;
+    lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &vals, &asts, &n);
+    if (st != LP_OK) return st;
+    lp_winspec *w = NULL;
+    lp_val *r = NULL;
+    if ((st = spec_new(s, self, &r, &w)) != LP_OK) return st;
+    lp_colv *c = r->u.col;
+    lp_expr **l = lp_arena_zalloc(&c->arena, sizeof(lp_expr *) * (size_t)(n + 1));
+    bool *desc = lp_arena_zalloc(&c->arena, sizeof(bool) * (size_t)(n + 1));
+    int8_t *nulls = lp_arena_zalloc(&c->arena, sizeof(int8_t) * (size_t)(n + 1));
+    if (!l || !desc || !nulls) st = nomem(s);
+    for (int i = 0; st == LP_OK && i < n; i++) {
+        lp_val *col = NULL;
+        if ((st = lp_to_col(s, vals[i], asts[i], true, &col)) != LP_OK) break;
+        if (col->u.col->star) st = lp_err(s, LP_ETYPE, asts[i], "'*' is not a column to %s", order ? "order by" : "partition by");
+        else if (!order && col->u.col->dir)
+            st = lp_err(s, LP_ETYPE, asts[i], "partitionBy() takes columns without a direction");
+        else if (!(l[i] = lp_colv_import(c, col->u.col, asts[i] ? asts[i]->start : a->start, asts[i] ? asts[i]->end : a->end)))
+            st = nomem(s);
+        if (st == LP_OK && order) {
+            desc[i] = col->u.col->dir == 2;
+            nulls[i] = (int8_t)col->u.col->nulls;
+        }
+        lp_val_unref(col);
+    }
+    if (st != LP_OK) {
+        lp_val_unref(r);
+        return st;
+    }
+    c->cell = lp_lang_cell;
+    if (order) {
+        w->order = l;
+        w->norder = n;
+        w->desc = desc;
+        w->nulls = nulls;
+    } else {
+        w->part = l;
+        w->npart = n;
+    }
+    *out = r;
+    return LP_OK;
+}
+
+/* rowsBetween(start, end) / rangeBetween(start, end). */
+static lp_status spec_frame(loupe_session *s, lp_val *self, const lp_args *a, bool range, lp_val **out) {
+    static const char *const p[] = {"start", "end"};
+    lp_val *v[2];
+    lp_ast *ast[2];
+    lp_status st = lp_args_bind(s, a, p, 2, v, ast);
+    if (st != LP_OK) return st;
+    int64_t b[2];
+    for (int i = 0; i < 2; i++) {
+        if (!v[i])
+            return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() takes a start and an end, e.g. %s(-3, 0)", a->fname,
+                               a->fname);
+        if (v[i]->kind != LV_INT) {
+            lp_err(s, LP_ETYPE, ast[i], "%s() takes whole numbers, got %s", a->fname, lp_val_type_name(v[i]));
+            lp_hint(s, "use Window.unboundedPreceding, Window.currentRow, Window.unboundedFollowing or an int");
+            return LP_ETYPE;
+        }
+        b[i] = v[i]->u.i;
+    }
+    /* PySpark's thresholds: anything at or past +-sys.maxsize is unbounded */
+    if (b[0] <= -INT64_MAX) b[0] = LP_FRAME_UNBOUNDED_LO;
+    if (b[1] >= INT64_MAX) b[1] = LP_FRAME_UNBOUNDED_HI;
+    if (b[0] == LP_FRAME_UNBOUNDED_HI || b[1] == LP_FRAME_UNBOUNDED_LO)
+        return lp_err_span(s, LP_EVALUE, a->start, a->end, "%s(): the start cannot be unbounded following, nor the "
+                           "end unbounded preceding", a->fname);
+    lp_winspec *w = NULL;
+    lp_val *r = NULL;
+    if ((st = spec_new(s, self, &r, &w)) != LP_OK) return st;
+    w->frame = (lp_winframe){range ? LP_FRAME_RANGE : LP_FRAME_ROWS, b[0], b[1]};
+    w->fstart = a->start;
+    w->fend = a->end;
+    r->u.col->cell = lp_lang_cell;
+    *out = r;
+    return LP_OK;
+}
+
+#define WMETHOD(fn) static lp_status fn(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out)
+WMETHOD(w_partition) { return spec_cols(s, self && self->kind == LV_WINDOW ? self : NULL, a, false, out); }
+WMETHOD(w_order) { return spec_cols(s, self && self->kind == LV_WINDOW ? self : NULL, a, true, out); }
+WMETHOD(w_rows) { return spec_frame(s, self && self->kind == LV_WINDOW ? self : NULL, a, false, out); }
+WMETHOD(w_range) { return spec_frame(s, self && self->kind == LV_WINDOW ? self : NULL, a, true, out); }
+
+static const lp_method win_methods[] = {
+    {"partitionBy", w_partition, "*cols"}, {"orderBy", w_order, "*cols"},
+    {"rowsBetween", w_rows, "start, end"}, {"rangeBetween", w_range, "start, end"},
+};
+
+const lp_method *lp_win_methods(int *n) {
+    *n = (int)LP_ARRAY_LEN(win_methods);
+    return win_methods;
+}
+
+LP_WUR lp_status lp_window_static(loupe_session *s, const char *name, const lp_args *a, lp_val **out) {
+    for (size_t i = 0; i < LP_ARRAY_LEN(win_methods); i++)
+        if (strcmp(win_methods[i].name, name) == 0) {
+            lp_args b = *a;
+            b.fname = win_methods[i].name;
+            return win_methods[i].fn(s, NULL, &b, out);
+        }
+    return lp_err_span(s, LP_ENAME, a->start, a->end, "Window has no method '%s'", name);
+}
+
 LP_WUR lp_status lp_funknown(loupe_session *s, const char *name, int64_t start, int64_t end) {
     return unknown_function(s, name, start, end);
 }
@@ -317,6 +540,7 @@ LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, 
         *out = lp_val_ref(a->pos[0]);  /* a hint for Spark's planner; one machine needs none */
         return LP_OK;
     }
+    if ((st = window_fn(s, name, a, out)) != LP_ENAME) return st;
     const char *fname = strcmp(name, "mean") == 0 ? "avg" : name;  /* PySpark's F.mean is avg */
     if (strcmp(name, "countDistinct") == 0 || strcmp(name, "approx_count_distinct") == 0) {
         if (a->npos > 1)
@@ -588,10 +812,55 @@ METHOD(m_otherwise) {
     return st;
 }
 
+/* Sets every span of the tree to [start, end) (a spec built in an earlier cell). */
+static void respan(lp_expr *e, int64_t start, int64_t end) {
+    e->start = start;
+    e->end = end;
+    for (int i = 0; i < e->nargs; i++) respan(e->args[i], start, end);
+}
+
 METHOD(m_over) {
-    (void)self;
-    (void)out;
-    return lp_err_span(s, LP_EUNSUPPORTED, a->start, a->end, "window functions (over) are not supported yet");
+    lp_val *w;
+    lp_ast *ast;
+    lp_status st = lp_args_one(s, a, "window", false, &w, &ast);
+    if (st != LP_OK) return st;
+    if (w && w->kind != LV_WINDOW) {
+        lp_err(s, LP_ETYPE, ast, "over() takes a window, got %s", lp_val_type_name(w));
+        lp_hint(s, "from pyspark.sql.window import Window; w = Window.partitionBy('g').orderBy('t')");
+        return LP_ETYPE;
+    }
+    const lp_expr *f = self->u.col->e;
+    if (!lp_expr_window_ok(f)) {
+        char *t = lp_expr_print(s->arena, f);
+        bool twice = f->kind == LP_EXPR_WINDOW;
+        lp_err_span(s, LP_ETYPE, a->start, a->end, twice ? "%s already has a window" : "over() needs a window function "
+                    "or an aggregate, and %s is neither", t ? t : "this column");
+        if (!twice) lp_hint(s, "e.g. F.avg('overall').over(w), F.row_number().over(w), F.lag('overall').over(w)");
+        return LP_ETYPE;
+    }
+    lp_colv *c = lp_colv_new();
+    if (!c) return nomem(s);
+    lp_expr *x = lp_colv_import(c, self->u.col, a->start, a->end);
+    lp_winspec empty = {.frame = {LP_FRAME_DEFAULT, 0, 0}, .fstart = -1, .fend = -1};
+    const lp_winspec *spec = w ? w->u.col->e->win : &empty;
+    c->e = x ? lp_expr_over(&c->arena, x, spec, x->start >= 0 ? x->start : a->start, a->end) : NULL;
+    if (!c->e) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    if (w && w->u.col->cell != lp_lang_cell) {
+        /* a window defined in an earlier cell: its spans point into that cell's text */
+        lp_winspec *ws = (lp_winspec *)c->e->win;
+        for (int i = 0; i < ws->npart; i++) respan(ws->part[i], a->start, a->end);
+        for (int i = 0; i < ws->norder; i++) respan(ws->order[i], a->start, a->end);
+        if (ws->fstart >= 0) {
+            ws->fstart = a->start;
+            ws->fend = a->end;
+        }
+    }
+    c->alias = self->u.col->alias ? lp_arena_strndup(&c->arena, self->u.col->alias, strlen(self->u.col->alias)) : NULL;
+    *out = lp_val_colv(&c);
+    return *out ? LP_OK : nomem(s);
 }
 
 static const lp_method col_methods[] = {

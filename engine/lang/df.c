@@ -135,7 +135,13 @@ void lp_sql_respan_diag(lp_diag *d, const lp_ast *at) {
 
 void lp_sql_respan_expr(lp_expr *e, const lp_ast *at) {
     if (e->start >= 0) lp_str_span(at, e->start, e->end, &e->start, &e->end);
-    for (int i = 0; e->kind == LP_EXPR_CALL && i < e->nargs; i++) lp_sql_respan_expr(e->args[i], at);
+    bool win = e->kind == LP_EXPR_WINDOW;
+    for (int i = 0; (e->kind == LP_EXPR_CALL || win) && i < e->nargs; i++) lp_sql_respan_expr(e->args[i], at);
+    lp_winspec *w = win ? (lp_winspec *)e->win : NULL;
+    if (!w) return;
+    for (int i = 0; i < w->npart; i++) lp_sql_respan_expr(w->part[i], at);
+    for (int i = 0; i < w->norder; i++) lp_sql_respan_expr(w->order[i], at);
+    if (w->fstart >= 0) lp_str_span(at, w->fstart, w->fend, &w->fstart, &w->fend);
 }
 
 METHOD(m_selectexpr) {
@@ -1494,6 +1500,7 @@ const lp_method *lp_methods(lp_vkind k, int *n) {
         *n = (int)LP_ARRAY_LEN(grouped_methods);
         return grouped_methods;
     case LV_COL: return lp_col_methods(n);
+    case LV_WINDOW: return lp_win_methods(n);
     case LV_NA:
         *n = (int)LP_ARRAY_LEN(na_methods);
         return na_methods;

@@ -487,6 +487,21 @@ static lp_status module_attr(loupe_session *s, lp_val *obj, const char *name, co
             return *out ? LP_OK : nomem(s);
         }
         break;
+    case LP_MOD_WINDOW: {
+        int64_t v;
+        if (lp_window_const(name, &v)) {
+            *out = lp_val_int(v);
+            return *out ? LP_OK : nomem(s);
+        }
+        int nm;
+        const lp_method *m = lp_win_methods(&nm);
+        for (int i = 0; i < nm; i++)
+            if (strcmp(m[i].name, name) == 0) {
+                *out = method(obj, name);
+                return *out ? LP_OK : nomem(s);
+            }
+        break;
+    }
     case LP_MOD_OTHER:
         if (strcmp(obj->u.mod.name, "spark.conf") == 0 && (strcmp(name, "set") == 0 || strcmp(name, "get") == 0)) {
             *out = method(obj, name);
@@ -596,6 +611,7 @@ static lp_status conf_call(loupe_session *s, const char *name, const lp_args *a,
 }
 
 static lp_status module_call(loupe_session *s, lp_val *mod, const char *name, const lp_args *a, lp_val **out) {
+    if (mod->u.mod.id == LP_MOD_WINDOW) return lp_window_static(s, name, a, out);
     if (mod->u.mod.id == LP_MOD_OTHER && strcmp(mod->u.mod.name, "spark.conf") == 0) return conf_call(s, name, a, out);
     if (mod->u.mod.id == LP_MOD_OTHER) {  /* SparkSession.builder...getOrCreate() */
         *out = strcmp(name, "getOrCreate") == 0 ? module("spark", LP_MOD_SPARK) : lp_val_ref(mod);

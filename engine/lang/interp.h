@@ -30,6 +30,7 @@ typedef enum lp_vkind {
     LV_DF, LV_COL, LV_GROUPED, LV_READER, LV_WRITER, LV_MODULE, LV_FUNC, LV_METHOD, LV_CHART,
     LV_SCHEMA,  /* df.schema: u.df, printed as PySpark prints a StructType */
     LV_NA,      /* df.na: u.df, DataFrameNaFunctions (drop, fill) */
+    LV_WINDOW,  /* a WindowSpec: u.col, whose expression is a window node holding the spec */
 } lp_vkind;
 
 typedef struct lp_val lp_val;
@@ -97,7 +98,7 @@ struct lp_val {
     } u;
 };
 
-enum { LP_MOD_SPARK, LP_MOD_F, LP_MOD_PYSPARK, LP_MOD_TYPES, LP_MOD_OTHER };
+enum { LP_MOD_SPARK, LP_MOD_F, LP_MOD_PYSPARK, LP_MOD_TYPES, LP_MOD_OTHER, LP_MOD_WINDOW /* Window */ };
 
 /* ---- values (value.c) ---- */
 lp_val *lp_val_ref(lp_val *v);
@@ -247,6 +248,13 @@ LP_WUR lp_status lp_funknown(loupe_session *s, const char *name, int64_t start, 
 /* Column operators: a op b where one side is a Column (interp.c calls this). */
 LP_WUR lp_status lp_col_binop(loupe_session *s, const char *op, lp_val *a, lp_val *b, const lp_ast *n, lp_val **out);
 LP_WUR lp_status lp_col_unop(loupe_session *s, const char *op, lp_val *a, const lp_ast *n, lp_val **out);
+
+/* Window (pyspark.sql.window): the WindowSpec methods, and Window.<name>(...) called on the
+ * class itself, which starts from an empty spec (column.c). */
+const lp_method *lp_win_methods(int *n);
+LP_WUR lp_status lp_window_static(loupe_session *s, const char *name, const lp_args *a, lp_val **out);
+/* Window.unboundedPreceding and the other class constants; false when `name` is none. */
+bool lp_window_const(const char *name, int64_t *v);
 
 /* ---- DataFrame helpers (df.c) ---- */
 /* Binds a Column to a frame: the expression a builder can take (origin and alias resolved). */

@@ -320,6 +320,7 @@ LP_WUR lp_status lp_sess_help(loupe_session *s, lp_val *v) {
 static lp_status run_import(loupe_session *s, const lp_stmt *st) {
     const char *m = st->module;
     bool known = strcmp(m, "pyspark") == 0 || strcmp(m, "pyspark.sql") == 0 || strcmp(m, "pyspark.sql.functions") == 0 ||
+                 strcmp(m, "pyspark.sql.window") == 0 ||
                  strcmp(m, "pyspark.sql.types") == 0 || strcmp(m, "pyspark.testing") == 0 ||
                  strcmp(m, "pyspark.testing.utils") == 0;
     if (!known) {
@@ -347,7 +348,16 @@ static lp_status run_import(loupe_session *s, const lp_stmt *st) {
         if (!n) continue;  /* import *: every function is reachable already */
         const char *as = st->aliases[i] ? st->aliases[i] : n;
         v = NULL;
-        if (strcmp(m, "pyspark.sql.functions") == 0) {
+        if (strcmp(n, "Window") == 0 && (strcmp(m, "pyspark.sql") == 0 || strcmp(m, "pyspark.sql.window") == 0)) {
+            v = lp_val_new(LV_MODULE);
+            if (v) {
+                v->u.mod.name = "Window";
+                v->u.mod.id = LP_MOD_WINDOW;
+            }
+        } else if (strcmp(m, "pyspark.sql.window") == 0) {
+            rc = lp_err_span(s, LP_EUNSUPPORTED, st->start, st->end, "pyspark.sql.window.%s is not available in Loupe", n);
+            break;
+        } else if (strcmp(m, "pyspark.sql.functions") == 0) {
             if (!lp_fexists(n)) {
                 lp_val *dummy = NULL;
                 lp_args a = {.start = st->start, .end = st->end, .fname = n};

@@ -115,8 +115,11 @@ lp_status lp_sqlplan_resolve(planner *pl, scope *sc, lp_expr **pe) {
         lp_diag_span(pl->d, e->start, e->end);
         return LP_EUNSUPPORTED;
     }
-    if (e->kind == LP_EXPR_CALL) {
+    if (e->kind == LP_EXPR_CALL || e->kind == LP_EXPR_WINDOW) {
         for (int i = 0; i < e->nargs; i++) TRY(lp_sqlplan_resolve(pl, sc, &e->args[i]));
+        lp_winspec *w = e->kind == LP_EXPR_WINDOW ? (lp_winspec *)e->win : NULL;
+        for (int i = 0; w && i < w->npart; i++) TRY(lp_sqlplan_resolve(pl, sc, &w->part[i]));
+        for (int i = 0; w && i < w->norder; i++) TRY(lp_sqlplan_resolve(pl, sc, &w->order[i]));
         return LP_OK;
     }
     if (e->kind != LP_EXPR_COL || e->by_index) return LP_OK;

@@ -245,7 +245,152 @@ static lp_status parse_cast(parser *p, lp_expr **out) {
     return *out ? LP_OK : lp_sqlp_nomem(p);
 }
 
-/* call -> name '(' [DISTINCT] [args | '*'] ')' [OVER ...] */
+/* bound -> UNBOUNDED (PRECEDING | FOLLOWING) | CURRENT ROW | [-]n (PRECEDING | FOLLOWING) */
+static lp_status parse_bound(parser *p, int64_t *v) {
+    lp_sql_tok *t = cur(p);
+    if (is_kw(t, "current")) {
+        p->pos++;
+        TRY(lp_sqlp_expect_kw(p, "row", "expected ROW after CURRENT"));
+        *v = 0;
+        return LP_OK;
+    }
+    bool unb = is_kw(t, "unbounded"), neg = false;
+    int64_t n = 0;
+    if (!unb) {
+        if (is_op(t, "-")) {
+            neg = true;
+            p->pos++;
+            t = cur(p);
+        }
+        if (t->kind != LP_SQL_T_INT)
+            return lp_sqlp_error(p, t, "expected a frame bound: UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, n FOLLOWING");
+        n = neg ? -t->i : t->i;
+    }
+    p->pos++;
+    if (is_kw(cur(p), "preceding")) *v = unb ? LP_FRAME_UNBOUNDED_LO : -n;
+    else if (is_kw(cur(p), "following")) *v = unb ? LP_FRAME_UNBOUNDED_HI : n;
+    else return lp_sqlp_error(p, cur(p), "expected PRECEDING or FOLLOWING");
+    p->pos++;
+    return LP_OK;
+}
+
+/* over -> OVER '(' [PARTITION BY expr, ...] [ORDER BY expr [ASC|DESC] [NULLS FIRST|LAST], ...]
+ *         [(ROWS | RANGE) (BETWEEN bound AND bound | bound)] ')' */
+static lp_status parse_over(parser *p, lp_winspec *w) {
+    lp_sql_tok *over = cur(p);
+    p->pos++;
+    lp_sql_tok *open = cur(p);
+    if (!is_op(open, "("))
+        return lp_sqlp_is_name(open) ? lp_sqlp_unsupported(p, open->start, open->end,
+                                                           "named windows (OVER w) are not supported; write the window "
+                                                           "in parentheses: OVER (PARTITION BY ... ORDER BY ...)")
+                                     : lp_sqlp_error(p, open, "expected '(' after OVER");
+    p->pos++;
+    memset(w, 0, sizeof *w);
+    w->fstart = w->fend = -1;
+    exprvec part = {0}, order = {0};
+    if (is_kw(cur(p), "partition") || is_kw(cur(p), "distribute")) {
+        p->pos++;
+        TRY(lp_sqlp_expect_kw(p, "by", "expected BY after PARTITION"));
+        for (;;) {
+            lp_expr *e;
+            TRY(lp_sqlp_expr(p, &e));
+            if (!vec_push(p, &part, e)) return lp_sqlp_nomem(p);
+            if (!is_op(cur(p), ",")) break;
+            p->pos++;
+        }
+    }
+    bool desc[64];
+    int8_t nulls[64];
+    if (is_kw(cur(p), "order") || is_kw(cur(p), "sort")) {
+        p->pos++;
+        TRY(lp_sqlp_expect_kw(p, "by", "expected BY after ORDER"));
+        for (;;) {
+            lp_expr *e;
+            TRY(lp_sqlp_expr(p, &e));
+            if (order.n >= 64) return lp_sqlp_unsupported(p, e->start - p->base, e->end - p->base, "too many ORDER BY keys");
+            bool dsc = false;
+            int8_t nf = -1;
+            if (is_kw(cur(p), "asc") || is_kw(cur(p), "desc")) {
+                dsc = is_kw(cur(p), "desc");
+                p->pos++;
+            }
+            if (is_kw(cur(p), "nulls")) {
+                p->pos++;
+                if (!is_kw(cur(p), "first") && !is_kw(cur(p), "last")) return lp_sqlp_error(p, cur(p), "expected FIRST or LAST after NULLS");
+                nf = is_kw(cur(p), "first") ? 1 : 0;
+                p->pos++;
+            }
+            desc[order.n] = dsc;
+            nulls[order.n] = nf;
+            if (!vec_push(p, &order, e)) return lp_sqlp_nomem(p);
+            if (!is_op(cur(p), ",")) break;
+            p->pos++;
+        }
+    }
+    if (is_kw(cur(p), "rows") || is_kw(cur(p), "range")) {
+        lp_sql_tok *kind = cur(p);
+        p->pos++;
+        w->frame.kind = is_kw(kind, "rows") ? LP_FRAME_ROWS : LP_FRAME_RANGE;
+        if (is_kw(cur(p), "between")) {
+            p->pos++;
+            TRY(parse_bound(p, &w->frame.lo));
+            TRY(lp_sqlp_expect_kw(p, "and", "expected AND between the frame's bounds"));
+            TRY(parse_bound(p, &w->frame.hi));
+        } else {
+            TRY(parse_bound(p, &w->frame.lo));
+            w->frame.hi = 0;
+        }
+        if (w->frame.lo == LP_FRAME_UNBOUNDED_HI || w->frame.hi == LP_FRAME_UNBOUNDED_LO)
+            return lp_sqlp_unsupported(p, kind->start, p->t[p->pos - 1].end,
+                                       "a frame cannot start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING");
+        w->fstart = S(p, kind->start);
+        w->fend = S(p, p->t[p->pos - 1].end);
+    }
+    TRY(lp_sqlp_expect_close(p, open, ")"));
+    (void)over;
+    w->part = part.v;
+    w->npart = part.n;
+    w->order = order.v;
+    w->norder = order.n;
+    int no = order.n ? order.n : 1;
+    w->desc = lp_arena_alloc(p->a, sizeof(bool) * (size_t)no);
+    w->nulls = lp_arena_alloc(p->a, sizeof(int8_t) * (size_t)no);
+    if (!w->desc || !w->nulls) return lp_sqlp_nomem(p);
+    if (order.n) {
+        memcpy(w->desc, desc, sizeof(bool) * (size_t)order.n);
+        memcpy(w->nulls, nulls, sizeof(int8_t) * (size_t)order.n);
+    }
+    return LP_OK;
+}
+
+/* A window function's node: row_number() ... lag(x, 1, NULL); *out NULL when name is none. */
+static lp_status window_call(parser *p, const lp_sql_tok *name, exprvec *args, int64_t end, lp_expr **out) {
+    static const struct { const char *name; lp_winfn fn; int lo, hi; } fns[] = {
+        {"row_number", LP_WIN_ROW_NUMBER, 0, 0}, {"rank", LP_WIN_RANK, 0, 0}, {"dense_rank", LP_WIN_DENSE_RANK, 0, 0},
+        {"percent_rank", LP_WIN_PERCENT_RANK, 0, 0}, {"cume_dist", LP_WIN_CUME_DIST, 0, 0},
+        {"ntile", LP_WIN_NTILE, 1, 1}, {"lag", LP_WIN_LAG, 1, 3}, {"lead", LP_WIN_LEAD, 1, 3},
+    };
+    *out = NULL;
+    int k = -1;
+    for (size_t i = 0; i < LP_ARRAY_LEN(fns); i++)
+        if (strcasecmp(fns[i].name, name->text) == 0) k = (int)i;
+    if (k < 0) return LP_OK;
+    if (args->n < fns[k].lo || args->n > fns[k].hi) {
+        lp_diag_set(p->d, LP_ETYPE, "%s takes %s, got %d", fns[k].name,
+                    fns[k].hi == 0 ? "no arguments" : fns[k].hi == 1 ? "1 argument" : "1 to 3 arguments", args->n);
+        lp_diag_span(p->d, S(p, name->start), S(p, end));
+        return LP_ETYPE;
+    }
+    if (fns[k].fn == LP_WIN_LAG || fns[k].fn == LP_WIN_LEAD) {
+        if (args->n < 2 && !vec_push(p, args, lp_expr_int(p->a, 1))) return lp_sqlp_nomem(p);
+        if (args->n < 3 && !vec_push(p, args, lp_expr_null(p->a))) return lp_sqlp_nomem(p);
+    }
+    *out = lp_expr_window(p->a, fns[k].fn, fns[k].name, args->v, args->n, S(p, name->start), S(p, end));
+    return *out ? LP_OK : lp_sqlp_nomem(p);
+}
+
+/* call -> name '(' [DISTINCT] [args | '*'] ')' [OVER over] */
 static lp_status parse_call(parser *p, lp_expr **out) {
     lp_sql_tok *name = cur(p), *open = peek(p, 1);
     p->pos += 2;
@@ -280,15 +425,33 @@ static lp_status parse_call(parser *p, lp_expr **out) {
     }
     int64_t end = cur(p)->end;
     TRY(lp_sqlp_expect_close(p, open, ")"));
-    if (is_kw(cur(p), "over") || is_kw(cur(p), "filter"))
-        return lp_sqlp_unsupported(p, cur(p)->start, cur(p)->end,
-                           is_kw(cur(p), "over") ? "window functions (OVER) are not supported yet"
-                                                 : "aggregate FILTER clauses are not supported yet");
+    if (is_kw(cur(p), "filter"))
+        return lp_sqlp_unsupported(p, cur(p)->start, cur(p)->end, "aggregate FILTER clauses are not supported yet");
     if (distinct && args.n != 1)
         return lp_sqlp_unsupported(p, name->start, end, "count(DISTINCT ...) takes one column here");
-    const char *fname = distinct ? "count_distinct" : name->text;
-    return lp_expr_call_named(p->a, fname, strlen(fname), args.v, args.n, S(p, name->start), S(p, end), out,
-                              p->d);
+    lp_expr *f = NULL;
+    TRY(window_call(p, name, &args, end, &f));
+    if (!f) {
+        const char *fname = distinct ? "count_distinct" : name->text;
+        TRY(lp_expr_call_named(p->a, fname, strlen(fname), args.v, args.n, S(p, name->start), S(p, end), &f, p->d));
+    }
+    if (!is_kw(cur(p), "over")) {
+        if (f->kind == LP_EXPR_WINDOW) {
+            lp_diag_set(p->d, LP_ETYPE, "%s() is a window function: it needs OVER (...)", f->fname);
+            lp_diag_hint(p->d, "e.g. %s() OVER (PARTITION BY g ORDER BY t)", f->fname);
+            lp_diag_span(p->d, f->start, f->end);
+            return LP_ETYPE;
+        }
+        *out = f;
+        return LP_OK;
+    }
+    if (!lp_expr_window_ok(f))
+        return lp_sqlp_unsupported(p, cur(p)->start, cur(p)->end,
+                                   "OVER follows a window function (row_number, rank, lag, ...) or an aggregate");
+    lp_winspec w;
+    TRY(parse_over(p, &w));
+    *out = lp_expr_over(p->a, f, &w, f->start, S(p, p->t[p->pos - 1].end));
+    return *out ? LP_OK : lp_sqlp_nomem(p);
 }
 
 /* column -> name ('.' name)*: a qualified reference in a query, a dotted name otherwise. */

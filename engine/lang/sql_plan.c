@@ -346,6 +346,35 @@ static lp_status one_row(planner *pl, lp_plan **out) {
 }
 
 /* select [ORDER BY] [LIMIT] -> a plan (*out, a new reference). */
+/* SELECT items with window functions, ORDER BY keys k (over the input): the items and the keys
+ * are computed together (the windows planned once), sorted by the key columns, and the keys
+ * dropped. */
+static lp_status sort_windowed(planner *pl, lp_plan **p, const items *it, lp_expr *const *k, const bool *desc,
+                               const int *nf, int norder) {
+    int n = it->n + norder;
+    lp_expr **ex = lp_arena_alloc(pl->a, (size_t)(n + 1) * sizeof *ex);
+    const char **names = lp_arena_zalloc(pl->a, (size_t)(n + 1) * sizeof *names);
+    lp_expr **sk = lp_arena_alloc(pl->a, (size_t)(norder + 1) * sizeof *sk);
+    if (!ex || !names || !sk) return lp_sqlplan_nomem(pl);
+    for (int i = 0; i < it->n; i++) {
+        ex[i] = it->ex[i];
+        names[i] = it->name[i];
+    }
+    for (int i = 0; i < norder; i++) {
+        ex[it->n + i] = k[i];
+        if (!(names[it->n + i] = lp_arena_printf(pl->a, "__order%d", i))) return lp_sqlplan_nomem(pl);
+    }
+    lp_plan *next = NULL;
+    TRY(lp_sqlplan_step(p, lp_plan_project(*p, ex, names, n, &next, pl->d), &next));
+    for (int i = 0; i < norder; i++)
+        if (!(sk[i] = lp_expr_col_index(pl->a, it->n + i, (*p)->names[it->n + i], k[i]->start, k[i]->end)))
+            return lp_sqlplan_nomem(pl);
+    TRY(lp_sqlplan_step(p, lp_plan_sort(*p, sk, desc, nf, norder, &next, pl->d), &next));
+    for (int i = 0; i < it->n; i++)
+        if (!(ex[i] = lp_expr_col_index(pl->a, i, (*p)->names[i], -1, -1))) return lp_sqlplan_nomem(pl);
+    return lp_sqlplan_step(p, lp_plan_project(*p, ex, (const char *const *)(*p)->names, it->n, &next, pl->d), &next);
+}
+
 static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order *order, int norder, int64_t limit,
                              lp_plan **out) {
     scope sc;
@@ -410,6 +439,9 @@ static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order
     bool grouped = sel->ngroup > 0 || sel->having;
     for (int i = 0; i < it.n && !grouped; i++) grouped = lp_expr_has_agg(it.ex[i]);
     int pre_order = sel->distinct ? 0 : norder;
+    /* window functions reorder the rows: such a select sorts after computing them */
+    bool windowed = false;
+    for (int i = 0; i < it.n && !grouped; i++) windowed = windowed || lp_expr_has_window(it.ex[i]);
     if (grouped) {
         if ((st = plan_grouped(pl, sel, &sc, &it, order, pre_order, scols, snames, nscal, &sc.p))) goto fail;
     } else {
@@ -440,9 +472,15 @@ static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order
                     k[i] = e;
                 }
             }
-            if ((st = lp_sqlplan_step(&sc.p, lp_plan_sort(sc.p, k, desc, nf, norder, &next, pl->d), &next))) goto fail;
+            if (windowed) {
+                if ((st = sort_windowed(pl, &sc.p, &it, k, desc, nf, norder))) goto fail;
+            } else if ((st = lp_sqlplan_step(&sc.p, lp_plan_sort(sc.p, k, desc, nf, norder, &next, pl->d), &next))) {
+                goto fail;
+            }
         }
-        if ((st = lp_sqlplan_step(&sc.p, lp_plan_project(sc.p, it.ex, it.name, it.n, &next, pl->d), &next))) goto fail;
+        if ((!pre_order || !windowed) &&
+            (st = lp_sqlplan_step(&sc.p, lp_plan_project(sc.p, it.ex, it.name, it.n, &next, pl->d), &next)))
+            goto fail;
     }
     if (sel->distinct) {
         if ((st = lp_sqlplan_step(&sc.p, lp_plan_distinct(sc.p, NULL, 0, NULL, NULL, &next, pl->d), &next))) goto fail;

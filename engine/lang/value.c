@@ -116,7 +116,8 @@ void lp_val_unref(lp_val *v) {
     case LV_DF:
     case LV_SCHEMA:
     case LV_NA: lp_plan_unref(v->u.df); break;
-    case LV_COL: lp_colv_free(v->u.col); break;
+    case LV_COL:
+    case LV_WINDOW: lp_colv_free(v->u.col); break;
     case LV_GROUPED:
         lp_plan_unref(v->u.grouped.df);
         lp_val_unref(v->u.grouped.keys);
@@ -219,6 +220,7 @@ const char *lp_val_type_name(const lp_val *v) {
     case LV_CHART: return "Chart";
     case LV_SCHEMA: return "StructType";
     case LV_NA: return "DataFrameNaFunctions";
+    case LV_WINDOW: return "WindowSpec";
     }
     return "?";
 }
@@ -368,6 +370,7 @@ void lp_val_repr(const lp_val *v, lp_strbuf *out) {
         break;
     case LV_CHART: lp_strbuf_puts(out, "<Chart>"); break;
     case LV_NA: lp_strbuf_puts(out, "<DataFrameNaFunctions>"); break;
+    case LV_WINDOW: lp_strbuf_puts(out, "<WindowSpec>"); break;
     case LV_SCHEMA:
         lp_strbuf_puts(out, "StructType([");
         for (int i = 0; i < v->u.df->ncols; i++)

@@ -91,7 +91,24 @@ static lp_status bind_into(lp_plan *p, const lp_plan *in, const lp_expr *e, lp_e
     return LP_OK;
 }
 
+/* The first window node of e, or NULL. */
+static const lp_expr *find_window(const lp_expr *e) {
+    if (e->kind == LP_EXPR_WINDOW) return e;
+    for (int i = 0; i < e->nargs; i++) {
+        const lp_expr *w = find_window(e->args[i]);
+        if (w) return w;
+    }
+    return NULL;
+}
+
 static lp_status no_agg(const lp_expr *e, const char *where, lp_diag *d) {
+    const lp_expr *w = find_window(e);
+    if (w) {
+        lp_diag_set(d, LP_ETYPE, "window functions are not allowed in %s", where);
+        lp_diag_hint(d, "compute it into a column first, e.g. df.withColumn('w', ...), then use that column");
+        lp_diag_span(d, w->start, w->end);
+        return LP_ETYPE;
+    }
     if (!lp_expr_has_agg(e)) return LP_OK;
     lp_diag_set(d, LP_ETYPE, "aggregate functions are not allowed in %s", where);
     lp_diag_hint(d, "compute the aggregate with groupBy(...).agg(...) first, then use its column");
@@ -136,8 +153,13 @@ static const char *expr_name(lp_plan *p, const lp_expr *e, const char *given) {
     return lp_expr_print(&p->arena, e);
 }
 
+static lp_status plan_windows(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n, lp_plan **out,
+                              lp_diag *d);
+
 LP_WUR lp_status lp_plan_project(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n,
                                  lp_plan **out, lp_diag *d) {
+    for (int i = 0; i < n; i++)
+        if (lp_expr_has_window(exprs[i])) return plan_windows(in, exprs, names, n, out, d);
     for (int i = 0; i < n; i++)
         if (lp_expr_has_agg(exprs[i])) return lp_plan_aggregate(in, NULL, NULL, 0, exprs, names, n, out, d);
     lp_plan *p = node_new(LP_PLAN_PROJECT, n, in, NULL);
@@ -405,6 +427,330 @@ LP_WUR lp_status lp_plan_aggregate(lp_plan *in, lp_expr *const *keys, const char
     }
     lp_plan_unref(pre);
     lp_plan_unref(agg);
+    lp_arena_reset(&a);
+    return st;
+}
+
+/* ---- window functions ---- */
+
+/* The decomposition of a projection with window calls: the pre-projection (the input's columns
+ * first, then computed partition keys, order keys and arguments) and the distinct calls. */
+typedef struct winplan {
+    lp_arena *a;
+    exprset pre;
+    exprset calls;
+} winplan;
+
+static lp_status win_err(lp_diag *d, lp_status st, int64_t start, int64_t end, const char *hint, const char *fmt,
+                         const char *arg) {
+    lp_diag_set(d, st, fmt, arg);
+    if (hint) lp_diag_hint(d, "%s", hint);
+    lp_diag_span(d, start, end);
+    return st;
+}
+
+/* Collects the window calls of e; a window inside a window call, or an aggregate outside one,
+ * is an error. */
+static lp_status collect_windows(winplan *wp, lp_expr *e, bool inside, lp_diag *d) {
+    if (e->kind == LP_EXPR_WINDOW) {
+        if (inside)
+            return win_err(d, LP_ETYPE, e->start, e->end, "compute the inner one into a column with withColumn first",
+                           "a window function cannot be used inside another window function%s", "");
+        if (!e->win) {
+            const char *f = e->fname ? e->fname : "?";
+            lp_diag_set(d, LP_ETYPE, "%s() is a window function: it needs a window, as %s().over(w)", f, f);
+            lp_diag_hint(d, "w = Window.partitionBy('g').orderBy('t'), then F.%s().over(w) in select or withColumn", f);
+            lp_diag_span(d, e->start, e->end);
+            return LP_ETYPE;
+        }
+        bool added;
+        if (exprset_add(wp->a, &wp->calls, e, &added) < 0) return lp_diag_nomem(d, "plan");
+        for (int i = 0; i < e->nargs; i++) {
+            lp_status st = collect_windows(wp, e->args[i], true, d);
+            if (st != LP_OK) return st;
+        }
+        return LP_OK;
+    }
+    if (!inside && e->kind == LP_EXPR_CALL) {
+        const lp_fninfo *fi = lp_fn_info(e->fn);
+        if (fi && (fi->flags & LP_FNF_AGG))
+            return win_err(d, LP_EUNSUPPORTED, e->start, e->end,
+                           "aggregate with groupBy(...).agg(...) in one step, then add window columns to its result",
+                           "an aggregate and window functions in one select are not supported%s", "");
+    }
+    for (int i = 0; i < e->nargs; i++) {
+        lp_status st = collect_windows(wp, e->args[i], inside, d);
+        if (st != LP_OK) return st;
+    }
+    return LP_OK;
+}
+
+/* Adds e to the pre-projection; its index in *col. */
+static lp_status win_pre(winplan *wp, lp_expr *e, int *col, lp_diag *d) {
+    bool added;
+    if (lp_expr_has_agg(e))
+        return win_err(d, LP_EUNSUPPORTED, e->start, e->end,
+                       "aggregate with groupBy(...).agg(...) first, then use its column in the window",
+                       "an aggregate inside a window function is not supported%s", "");
+    *col = exprset_add(wp->a, &wp->pre, e, &added);
+    return *col < 0 ? lp_diag_nomem(d, "plan") : LP_OK;
+}
+
+/* The literal int argument i of window call w (ntile's buckets, lag's offset). */
+static lp_status win_int_arg(const lp_expr *w, int i, int64_t *v, lp_diag *d) {
+    const lp_expr *x = w->args[i];
+    if (x->kind != LP_EXPR_LIT || x->lit.null || x->lit.type.kind != LP_INT64)
+        return win_err(d, LP_ETYPE, x->start, x->end, NULL, "%s needs a literal integer here", w->fname);
+    *v = x->lit.u.i;
+    return LP_OK;
+}
+
+/* The pieces of window call w: its lp_wincall (columns into the pre-projection), and its
+ * partition keys, order keys and directions. */
+typedef struct wincall_plan {
+    lp_wincall c;
+    int *pk, npk, *ok, nok;
+    bool *desc, *nf;
+    const lp_expr *call;
+} wincall_plan;
+
+static lp_status plan_call(winplan *wp, const lp_plan *in, lp_expr *w, wincall_plan *cp, lp_diag *d) {
+    const lp_winspec *ws = w->win;
+    lp_wincall *c = &cp->c;
+    lp_status st = LP_OK;
+    memset(cp, 0, sizeof *cp);
+    cp->call = w;
+    c->fn = (lp_winfn)w->wfn;
+    c->col = c->dflt = -1;
+    const char *fname = w->fname ? w->fname : "?";
+    if (c->fn != LP_WIN_AGG) {
+        if (ws->norder == 0)
+            return win_err(d, LP_ETYPE, w->start, w->end,
+                           "order the window, e.g. Window.partitionBy('g').orderBy('t')",
+                           "%s() needs an ordered window: the window has no orderBy", fname);
+        if (ws->frame.kind != LP_FRAME_DEFAULT)
+            return win_err(d, LP_ETYPE, ws->fstart >= 0 ? ws->fstart : w->start, ws->fstart >= 0 ? ws->fend : w->end,
+                           "leave rowsBetween/rangeBetween out of this window",
+                           "%s() does not take a frame: it always works on the rows in order", fname);
+    }
+    switch (c->fn) {
+    case LP_WIN_AGG: {
+        const lp_expr *agg = w->args[0];
+        const lp_fninfo *fi = lp_fn_info(agg->fn);
+        c->agg = (lp_aggfn)fi->agg;
+        switch (c->agg) {
+        case LP_AGG_COUNT_DISTINCT: case LP_AGG_MEDIAN: case LP_AGG_PERCENTILE: case LP_AGG_PERCENTILE_APPROX:
+        case LP_AGG_COLLECT_LIST:
+            return win_err(d, LP_EUNSUPPORTED, agg->start, agg->end,
+                           "over a window: count, sum, avg, min, max, stddev, variance, first, last",
+                           "%s is not supported over a window", fi->name);
+        default: break;
+        }
+        lp_expr *arg = agg->args[0];
+        if (c->agg == LP_AGG_COUNT && arg->kind == LP_EXPR_LIT && !arg->lit.null) c->agg = LP_AGG_COUNT_STAR;
+        else if ((st = win_pre(wp, arg, &c->col, d)) != LP_OK) return st;
+        if ((c->agg == LP_AGG_FIRST || c->agg == LP_AGG_LAST) && agg->nargs > 1) {
+            const lp_expr *ie = agg->args[1];
+            if (ie->kind != LP_EXPR_LIT || ie->lit.type.kind != LP_BOOL || ie->lit.null)
+                return win_err(d, LP_ETYPE, ie->start, ie->end, NULL,
+                               "the second argument of %s (ignorenulls) must be True or False", fi->name);
+            c->ignore_nulls = ie->lit.u.b;
+        }
+        break;
+    }
+    case LP_WIN_NTILE:
+        if ((st = win_int_arg(w, 0, &c->n, d)) != LP_OK) return st;
+        if (c->n < 1)
+            return win_err(d, LP_EVALUE, w->args[0]->start, w->args[0]->end, NULL,
+                           "ntile needs a positive number of buckets%s", "");
+        break;
+    case LP_WIN_LAG: case LP_WIN_LEAD: {
+        if ((st = win_pre(wp, w->args[0], &c->col, d)) != LP_OK) return st;
+        if ((st = win_int_arg(w, 1, &c->n, d)) != LP_OK) return st;
+        lp_expr *dv = w->nargs > 2 ? w->args[2] : NULL;
+        if (dv && !(dv->kind == LP_EXPR_LIT && dv->lit.null)) {
+            /* the default takes the value's type */
+            lp_expr *v = lp_expr_clone(wp->a, w->args[0]);
+            if (!v) return lp_diag_nomem(d, "plan");
+            if ((st = lp_expr_bind(v, in->ncols, (const char *const *)in->names, in->types, d)) != LP_OK) return st;
+            lp_expr *cd = lp_expr_cast(wp->a, dv, v->type, dv->start, dv->end);
+            if (!cd) return lp_diag_nomem(d, "plan");
+            cd->implicit = true;
+            if ((st = win_pre(wp, cd, &c->dflt, d)) != LP_OK) return st;
+        }
+        break;
+    }
+    default: break;
+    }
+    cp->npk = ws->npart;
+    cp->nok = ws->norder;
+    cp->pk = lp_arena_zalloc(wp->a, sizeof(int) * (size_t)(ws->npart + 1));
+    cp->ok = lp_arena_zalloc(wp->a, sizeof(int) * (size_t)(ws->norder + 1));
+    cp->desc = lp_arena_zalloc(wp->a, sizeof(bool) * (size_t)(ws->norder + 1));
+    cp->nf = lp_arena_zalloc(wp->a, sizeof(bool) * (size_t)(ws->norder + 1));
+    if (!cp->pk || !cp->ok || !cp->desc || !cp->nf) return lp_diag_nomem(d, "plan");
+    for (int i = 0; i < ws->npart; i++)
+        if ((st = win_pre(wp, ws->part[i], &cp->pk[i], d)) != LP_OK) return st;
+    for (int i = 0; i < ws->norder; i++) {
+        if ((st = win_pre(wp, ws->order[i], &cp->ok[i], d)) != LP_OK) return st;
+        cp->desc[i] = ws->desc[i];
+        cp->nf[i] = ws->nulls[i] < 0 ? !ws->desc[i] : ws->nulls[i] == 1;
+    }
+    c->frame = lp_window_frame(c->fn, c->n, ws->norder, ws->frame);
+    return LP_OK;
+}
+
+/* Checks a planned call against the pre-projection's types. */
+static lp_status check_call(const lp_plan *pre, const wincall_plan *cp, lp_diag *d) {
+    const lp_wincall *c = &cp->c;
+    const lp_winspec *ws = cp->call->win;
+    lp_type t = c->col >= 0 ? pre->types[c->col] : lp_type_of(LP_INT64);
+    if (lp_window_result_type(c, t).kind == LP_NULLTYPE) {
+        const lp_expr *at = c->fn == LP_WIN_AGG ? cp->call->args[0] : cp->call;
+        lp_diag_set(d, LP_ETYPE, "%s does not apply to %s values", at->fname ? at->fname : "this function",
+                    lp_type_name(t));
+        lp_diag_hint(d, "sum, avg, stddev and variance take numbers; count, min, max, first and last any column");
+        lp_diag_span(d, at->start, at->end);
+        return LP_ETYPE;
+    }
+    for (int i = 0; i < cp->nok; i++)
+        if (pre->types[cp->ok[i]].kind == LP_LIST)
+            return win_err(d, LP_ETYPE, ws->order[i]->start, ws->order[i]->end, NULL,
+                           "cannot order a window by a list column (%s)", lp_type_name(pre->types[cp->ok[i]]));
+    bool offsets = c->fn == LP_WIN_AGG && c->frame.kind == LP_FRAME_RANGE &&
+                   ((c->frame.lo != LP_FRAME_UNBOUNDED_LO && c->frame.lo != 0) ||
+                    (c->frame.hi != LP_FRAME_UNBOUNDED_HI && c->frame.hi != 0));
+    if (!offsets) return LP_OK;
+    int64_t fs = ws->fstart >= 0 ? ws->fstart : cp->call->start, fe = ws->fstart >= 0 ? ws->fend : cp->call->end;
+    if (cp->nok != 1) {
+        lp_diag_set(d, LP_ETYPE, "a RANGE frame with offsets needs exactly one order column, the window has %d",
+                    cp->nok);
+        lp_diag_hint(d, "order by the one value the range is measured on, or use rowsBetween");
+        lp_diag_span(d, fs, fe);
+        return LP_ETYPE;
+    }
+    lp_kind k = (lp_kind)pre->types[cp->ok[0]].kind;
+    if (k != LP_INT64 && k != LP_FLOAT64 && k != LP_DATE && k != LP_TIMESTAMP) {
+        lp_diag_set(d, LP_ETYPE, "a RANGE frame with offsets needs a numeric, date or timestamp order column, "
+                    "got %s", lp_type_name(pre->types[cp->ok[0]]));
+        lp_diag_hint(d, "order by a number (e.g. unixReviewTime) or cast the column, or use rowsBetween");
+        lp_diag_span(d, fs, fe);
+        return LP_ETYPE;
+    }
+    return LP_OK;
+}
+
+/* Whether two calls share PARTITION BY and ORDER BY (one window node computes both). */
+static bool same_window(const wincall_plan *a, const wincall_plan *b) {
+    if (a->npk != b->npk || a->nok != b->nok) return false;
+    for (int i = 0; i < a->npk; i++)
+        if (a->pk[i] != b->pk[i]) return false;
+    for (int i = 0; i < a->nok; i++)
+        if (a->ok[i] != b->ok[i] || a->desc[i] != b->desc[i] || a->nf[i] != b->nf[i]) return false;
+    return true;
+}
+
+/* e with every window call replaced by its output column (outcol[k] for call k). */
+static lp_status win_rewrite(winplan *wp, lp_expr *e, const int *outcol, char *const *outnames, lp_diag *d) {
+    for (int i = 0; i < e->nargs; i++) {
+        lp_expr *x = e->args[i];
+        if (x->kind != LP_EXPR_WINDOW) {
+            lp_status st = win_rewrite(wp, x, outcol, outnames, d);
+            if (st != LP_OK) return st;
+            continue;
+        }
+        char *t = lp_expr_print(wp->a, x);
+        if (!t) return lp_diag_nomem(d, "plan");
+        for (int k = 0; k < wp->calls.n; k++)
+            if (strcmp(wp->calls.text[k], t) == 0) {
+                e->args[i] = lp_expr_col_index(wp->a, outcol[k], outnames[outcol[k]], x->start, x->end);
+                if (!e->args[i]) return lp_diag_nomem(d, "plan");
+            }
+    }
+    return LP_OK;
+}
+
+static lp_status plan_windows(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n, lp_plan **out,
+                              lp_diag *d) {
+    lp_arena a;
+    lp_arena_init(&a);
+    winplan wp = {.a = &a};
+    lp_plan *cur = NULL;
+    lp_status st = LP_OK;
+    *out = NULL;
+    for (int i = 0; st == LP_OK && i < in->ncols; i++) {
+        bool added;
+        lp_expr *c = lp_expr_col_index(&a, i, in->names[i], -1, -1);
+        if (!c || exprset_add(&a, &wp.pre, c, &added) < 0) st = lp_diag_nomem(d, "plan");
+    }
+    for (int i = 0; st == LP_OK && i < n; i++) st = collect_windows(&wp, exprs[i], false, d);
+    wincall_plan *cps = st == LP_OK ? lp_arena_zalloc(&a, sizeof *cps * (size_t)(wp.calls.n + 1)) : NULL;
+    int *outcol = st == LP_OK ? lp_arena_zalloc(&a, sizeof(int) * (size_t)(wp.calls.n + 1)) : NULL;
+    bool *done = st == LP_OK ? lp_arena_zalloc(&a, sizeof(bool) * (size_t)(wp.calls.n + 1)) : NULL;
+    if (st == LP_OK && (!cps || !outcol || !done)) st = lp_diag_nomem(d, "plan");
+    for (int k = 0; st == LP_OK && k < wp.calls.n; k++) st = plan_call(&wp, in, wp.calls.e[k], &cps[k], d);
+    /* 1. the pre-projection (none when every key and argument is an input column) */
+    if (st == LP_OK && wp.pre.n == in->ncols) cur = lp_plan_ref(in);
+    else if (st == LP_OK) st = lp_plan_project(in, wp.pre.e, NULL, wp.pre.n, &cur, d);
+    for (int k = 0; st == LP_OK && k < wp.calls.n; k++) st = check_call(cur, &cps[k], d);
+    /* 2. one window node per distinct PARTITION BY / ORDER BY, in order of first use */
+    for (int k = 0; st == LP_OK && k < wp.calls.n; k++) {
+        if (done[k]) continue;
+        int m = 0;
+        for (int j = k; j < wp.calls.n; j++) m += !done[j] && same_window(&cps[k], &cps[j]);
+        lp_plan *w = node_new(LP_PLAN_WINDOW, cur->ncols + m, cur, NULL);
+        if (!w || !copy_schema(w, cur, 0)) {
+            lp_plan_unref(w);
+            st = lp_diag_nomem(d, "plan");
+            break;
+        }
+        w->nkeys = cps[k].npk;
+        w->nsort = cps[k].nok;
+        w->nwins = m;
+        w->keys = lp_arena_zalloc(&w->arena, sizeof(int) * (size_t)(w->nkeys + 1));
+        w->sort = lp_arena_zalloc(&w->arena, sizeof(lp_sortkey) * (size_t)(w->nsort + 1));
+        w->wins = lp_arena_zalloc(&w->arena, sizeof(lp_wincall) * (size_t)(m + 1));
+        if (!w->keys || !w->sort || !w->wins) st = lp_diag_nomem(d, "plan");
+        for (int i = 0; st == LP_OK && i < w->nkeys; i++) w->keys[i] = cps[k].pk[i];
+        for (int i = 0; st == LP_OK && i < w->nsort; i++)
+            w->sort[i] = (lp_sortkey){cps[k].ok[i], cps[k].desc[i], cps[k].nf[i]};
+        int at = 0;
+        for (int j = k; st == LP_OK && j < wp.calls.n; j++) {
+            if (done[j] || !same_window(&cps[k], &cps[j])) continue;
+            done[j] = true;
+            lp_wincall *c = &w->wins[at];
+            *c = cps[j].c;
+            lp_type t = c->col >= 0 ? cur->types[c->col] : lp_type_of(LP_INT64);
+            outcol[j] = cur->ncols + at;
+            if (!set_col(w, cur->ncols + at, wp.calls.text[j], lp_window_result_type(c, t)))
+                st = lp_diag_nomem(d, "plan");
+            else c->name = w->names[cur->ncols + at];
+            at++;
+        }
+        lp_plan_unref(cur);
+        cur = w;
+    }
+    /* 3. the expressions over the window columns */
+    lp_expr **outs = st == LP_OK ? lp_arena_zalloc(&a, sizeof(lp_expr *) * (size_t)(n + 1)) : NULL;
+    const char **onames = st == LP_OK ? lp_arena_zalloc(&a, sizeof(char *) * (size_t)(n + 1)) : NULL;
+    if (st == LP_OK && (!outs || !onames)) st = lp_diag_nomem(d, "plan");
+    for (int i = 0; st == LP_OK && i < n; i++) {
+        if (!(onames[i] = names && names[i] ? names[i] : lp_expr_print(&a, exprs[i]))) {
+            st = lp_diag_nomem(d, "plan");
+            break;
+        }
+        /* a root holder, so the root itself can be replaced too */
+        lp_expr *root = lp_expr_clone(&a, exprs[i]);
+        lp_expr *holder = root ? lp_expr_call(&a, LP_FN_NEG, &root, 1, -1, -1) : NULL;
+        if (!holder) {
+            st = lp_diag_nomem(d, "plan");
+            break;
+        }
+        st = win_rewrite(&wp, holder, outcol, cur->names, d);
+        outs[i] = holder->args[0];
+    }
+    if (st == LP_OK) st = lp_plan_project(cur, outs, onames, n, out, d);
+    lp_plan_unref(cur);
     lp_arena_reset(&a);
     return st;
 }

@@ -35,6 +35,7 @@ typedef enum lp_plan_kind {
     LP_PLAN_JOIN,
     LP_PLAN_UNION,
     LP_PLAN_SAMPLE,
+    LP_PLAN_WINDOW,    /* window functions: input columns, then one column per call */
 } lp_plan_kind;
 
 typedef struct lp_plan lp_plan;
@@ -73,6 +74,9 @@ struct lp_plan {
     /* SAMPLE */
     double fraction;
     uint64_t seed;
+    /* WINDOW: partition keys in keys/nkeys, order keys in sort/nsort, the calls */
+    lp_wincall *wins;
+    int nwins;
 };
 
 lp_plan *lp_plan_ref(lp_plan *p);
@@ -89,7 +93,10 @@ LP_WUR lp_status lp_plan_filter(lp_plan *in, const lp_expr *pred, lp_plan **out,
 
 /* One column per expression. names[i] NULL (or names NULL) = Spark's name for the expression
  * (lp_expr_print). An expression that contains an aggregate makes the whole projection an
- * aggregation over all rows, as Spark's select(F.count("*")) is. */
+ * aggregation over all rows, as Spark's select(F.count("*")) is. Window functions (lp_expr_over)
+ * anywhere in the expressions are planned as project (input columns, window keys and arguments)
+ * -> one WINDOW node per distinct PARTITION BY / ORDER BY -> project (the expressions, each
+ * window call a column); the rows then come out ordered by the last window's keys. */
 LP_WUR lp_status lp_plan_project(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n,
                                  lp_plan **out, lp_diag *d);
 

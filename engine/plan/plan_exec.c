@@ -54,7 +54,7 @@ static lp_status filter_head(lp_plan *p, int64_t head, lp_table **out, lp_diag *
 }
 
 static const char *const stage_names[] = {"scan", "filter", "project", "aggregate", "sort", "limit",
-                                          "distinct", "join", "union", "sample"};
+                                          "distinct", "join", "union", "sample", "window"};
 
 /* Names the stage for loupe_progress: called once a node's inputs are there, just before its
  * operator runs. */
@@ -139,6 +139,14 @@ static lp_status run_node(lp_plan *p, int64_t head, lp_table **out, lp_diag *d) 
             if (st == LP_OK) st = cut(r, head, out, d);
         }
         break;
+    case LP_PLAN_WINDOW:
+        if ((st = run(p->in[0], -1, &a, d)) == LP_OK) {
+            lp_table *r = NULL;
+            stage(p);
+            st = lp_window(a, p->keys, p->nkeys, p->sort, p->nsort, p->wins, p->nwins, &r, d);
+            if (st == LP_OK) st = cut(r, head, out, d);
+        }
+        break;
     }
     lp_table_unref(a);
     lp_table_unref(b);
@@ -169,6 +177,7 @@ int64_t lp_plan_known_rows(const lp_plan *p) {
     switch ((lp_plan_kind)p->kind) {
     case LP_PLAN_PROJECT:
     case LP_PLAN_SORT:
+    case LP_PLAN_WINDOW:
         return lp_plan_known_rows(p->in[0]);
     case LP_PLAN_LIMIT: {
         int64_t n = lp_plan_known_rows(p->in[0]);

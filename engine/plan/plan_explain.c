@@ -85,6 +85,18 @@ static void node_line(const lp_plan *p, lp_strbuf *out) {
     case LP_PLAN_SAMPLE:
         lp_strbuf_printf(out, "Sample %g, seed %llu", p->fraction, (unsigned long long)p->seed);
         break;
+    case LP_PLAN_WINDOW:
+        /* Spark's: Window [calls], [partition keys], [order keys] */
+        lp_strbuf_puts(out, "Window [");
+        for (int i = 0; i < p->nwins; i++) lp_strbuf_printf(out, "%s%s", i ? ", " : "", p->wins[i].name);
+        lp_strbuf_puts(out, "], [");
+        for (int i = 0; i < p->nkeys; i++) lp_strbuf_printf(out, "%s%s", i ? ", " : "", in->names[p->keys[i]]);
+        lp_strbuf_puts(out, "], [");
+        for (int i = 0; i < p->nsort; i++)
+            lp_strbuf_printf(out, "%s%s %s NULLS %s", i ? ", " : "", in->names[p->sort[i].col],
+                             p->sort[i].desc ? "DESC" : "ASC", p->sort[i].nulls_first ? "FIRST" : "LAST");
+        lp_strbuf_puts(out, "]");
+        break;
     }
     if (p->cache) lp_strbuf_puts(out, p->cached && p->kind != LP_PLAN_TABLE ? " (cached)" : " (cache)");
 }

@@ -51,6 +51,13 @@ static void test_sql_expr_prints_spark_names(void **state) {
     expect_print("a == b", "(a = b)");
     expect_print("a <=> b", "(a <=> b)");
     expect_print("a IS NULL", "(a IS NULL)");
+    expect_print("rank() OVER (PARTITION BY g ORDER BY t DESC)",
+                 "rank() OVER (PARTITION BY g ORDER BY t DESC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)");
+    expect_print("sum(x) over (order by t range between 3 preceding and 2 following) / 2",
+                 "(sum(x) OVER (ORDER BY t ASC NULLS FIRST RANGE BETWEEN 3 PRECEDING AND 2 FOLLOWING) / 2)");
+    expect_print("avg(x) OVER ()", "avg(x) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)");
+    expect_print("lag(x) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING)",
+                 "lag(x, 1, NULL) OVER (ORDER BY t ASC NULLS FIRST ROWS BETWEEN -1 FOLLOWING AND -1 FOLLOWING)");
     expect_print("a is not null", "(a IS NOT NULL)");
     expect_print("a IN (1, 2, 3)", "(a IN (1, 2, 3))");
     expect_print("a NOT IN (1, 2)", "(NOT (a IN (1, 2)))");
@@ -215,7 +222,15 @@ static void test_sql_expr_errors(void **state) {
     expect_error("CAST(a AS wat)", 0, LP_ETYPE, "unknown type 'wat'", 10, 13);
     expect_error("CAST(a, int)", 0, LP_ESYNTAX, "syntax error at ',': expected AS and a type, as in CAST(x AS INT)", 6, 7);
     expect_error("DATE '2013-13-01'", 0, LP_ESYNTAX, "invalid DATE literal '2013-13-01'", 5, 17);
-    expect_error("rank() OVER (ORDER BY a)", 7, LP_EUNSUPPORTED, "window functions (OVER) are not supported yet", 14, 18);
+    expect_error("rank() OVER w", 7, LP_EUNSUPPORTED,
+                 "named windows (OVER w) are not supported; write the window in parentheses: OVER (PARTITION BY ... "
+                 "ORDER BY ...)", 19, 20);
+    expect_error("rank()", 0, LP_ETYPE, "rank() is a window function: it needs OVER (...)", 0, 6);
+    expect_error("upper(a) OVER (ORDER BY a)", 0, LP_EUNSUPPORTED,
+                 "OVER follows a window function (row_number, rank, lag, ...) or an aggregate", 9, 13);
+    expect_error("sum(a) OVER (ROWS BETWEEN x PRECEDING AND CURRENT ROW)", 0, LP_ESYNTAX,
+                 "syntax error at 'x': expected a frame bound: UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, n FOLLOWING",
+                 26, 27);
     expect_error("sum(DISTINCT a)", 0, LP_EUNSUPPORTED, "DISTINCT is only supported inside count(...)", 4, 12);
     expect_error("upper(*)", 0, LP_ESYNTAX, "syntax error at '*': '*' is only allowed in count(*)", 6, 7);
     expect_error("a BETWEEN 1 OR 2", 0, LP_ESYNTAX, "syntax error at 'OR': expected AND in BETWEEN low AND high", 12, 14);
@@ -493,8 +508,9 @@ static void test_sql_query_errors(void **state) {
                        32, 33, "from 1 to 1");
     expect_query_error(&v, "SELECT id, count(*) FROM reviews GROUP BY 0", 0, LP_ENAME, "GROUP BY position 0 is not in the select list",
                        42, 43, NULL);
-    expect_query_error(&v, "SELECT rank() OVER (ORDER BY id) FROM reviews", 0, LP_EUNSUPPORTED,
-                       "window functions (OVER) are not supported yet", 14, 18, NULL);
+    expect_query_error(&v, "SELECT rank() OVER win FROM reviews", 0, LP_EUNSUPPORTED,
+                       "named windows (OVER w) are not supported; write the window in parentheses: OVER (PARTITION BY "
+                       "... ORDER BY ...)", 19, 22, NULL);
     expect_query_error(&v, "SELECT * FROM (SELECT id FROM reviews s", 0, LP_ESYNTAX,
                        "syntax error at end of input: expected ')' to close '(' opened at column 15", 39, 39, NULL);
     expect_query_error(&v, "SELECT id FROM reviews WHERE count(*) > 1", 0, LP_ETYPE,
