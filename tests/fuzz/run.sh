@@ -100,9 +100,11 @@ for t in "${targets[@]}"; do
     regress=("$committed"/*)
     if [ -e "${regress[0]}" ]; then
         if ! "$bin" "${opts[@]}" "${regress[@]}" >"$log" 2>&1; then
-            echo "FAIL fuzz_$t: a committed input fails again:"
-            grep -E "Running: |ERROR|SUMMARY|fuzz_[a-z_]+: " "$log" | tail -8 | sed 's/^/    /'
+            repro=$(sed -n 's/^Running: //p' "$log" | tail -1)
+            echo "FAIL fuzz_$t: a committed input fails again: $repro"
+            grep -E "ERROR: |SUMMARY: |runtime error|^fuzz_[a-z_]+: |^ +#[0-3] " "$log" | head -8 | sed 's/^/    /'
             echo "    log: $log"
+            echo "    replay: $bin $repro"
             status=1
             continue
         fi
