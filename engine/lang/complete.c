@@ -164,7 +164,9 @@ static void add_functions(cands *c, const char *prefix, size_t plen) {
         const lp_fninfo *f = lp_fn_at(i);
         if (!(f->flags & LP_FNF_OPERATOR) && lp_fexists(f->name)) add(c, prefix, plen, f->name, "(");
     }
-    static const char *const sp[] = {"col", "lit", "expr", "when", "desc", "asc", "countDistinct", "isnull", "isnotnull"};
+    static const char *const sp[] = {"col", "lit", "expr", "when", "desc", "asc", "countDistinct", "isnull", "isnotnull",
+                                     "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag",
+                                     "lead"};
     for (size_t i = 0; i < LP_ARRAY_LEN(sp); i++) add(c, prefix, plen, sp[i], "(");
 }
 
@@ -266,7 +268,12 @@ LOUPE_WUR loupe_status loupe_complete(loupe_session *s, const char *code, size_t
             lp_val *root = NULL;
             lp_vkind k = chain_kind(s, code, cs, wstart - 1, &root);
             if (k == LV_FUNC) add_functions(&c, prefix, plen);
-            else if (k == LV_MODULE) {
+            else if (k == LV_MODULE && root && root->kind == LV_MODULE && root->u.mod.id == LP_MOD_WINDOW) {
+                /* Window.: the WindowSpec methods and the frame bounds */
+                add_methods(&c, LV_WINDOW, prefix, plen);
+                static const char *const wc[] = {"unboundedPreceding", "unboundedFollowing", "currentRow"};
+                for (size_t i = 0; i < LP_ARRAY_LEN(wc); i++) add(&c, prefix, plen, wc[i], NULL);
+            } else if (k == LV_MODULE) {
                 static const char *const sp[] = {"read", "sql", "table", "version", "stop"};
                 for (size_t i = 0; i < LP_ARRAY_LEN(sp); i++) add(&c, prefix, plen, sp[i], NULL);
             } else {

@@ -629,10 +629,103 @@ static const lp_help entries[] = {
         "A descending sort key with nulls last (the descending default).",
         "reviews.orderBy(F.col(\"reviewerName\").desc_nulls_last())"),
     COL("over", "col.over(window)",
-        "In Spark, evaluates a window function over a Window specification (running totals, "
-        "ranks). Loupe does not have window functions yet: it says so. Use groupBy and a join "
-        "instead.",
-        "reviews.groupBy(\"asin\").agg(F.avg(\"overall\").alias(\"r\")).join(reviews, \"asin\")"),
+        "Evaluates a window function (row_number, rank, lag, ...) or an aggregate (count, sum, "
+        "avg, min, max, stddev, first, last, ...) over a Window: every row keeps its own result, "
+        "computed over the rows of its partition (partitionBy) in order (orderBy) within the "
+        "frame (rowsBetween / rangeBetween). Without a frame, an ordered window aggregates from "
+        "the partition's start to the row and its peers (a running total); an unordered one the "
+        "whole partition. The rows come out ordered by the partition and order keys. Window "
+        "functions may sit inside larger expressions, as in a z-score.",
+        "from pyspark.sql.window import Window\n"
+        "w = Window.partitionBy(\"asin\")\n"
+        "reviews.withColumn(\"z\", (F.col(\"overall\") - F.avg(\"overall\").over(w)) / "
+        "F.stddev(\"overall\").over(w))"),
+
+    /* ---- Window and WindowSpec ------------------------------------------------------------- */
+    {"Window", "from pyspark.sql.window import Window",
+     "Builds window specifications for Column.over: Window.partitionBy(*cols), "
+     "Window.orderBy(*cols), Window.rowsBetween(start, end), Window.rangeBetween(start, end), "
+     "each returning a WindowSpec that has the same four methods. Window.unboundedPreceding, "
+     "Window.unboundedFollowing and Window.currentRow are the frame bounds.",
+     "from pyspark.sql.window import Window\n"
+        "w = Window.partitionBy(\"reviewerID\").orderBy(\"unixReviewTime\")\n"
+     "reviews.withColumn(\"n\", F.row_number().over(w))",
+     "pyspark.sql.window.Window"},
+    {"WindowSpec.partitionBy", "Window.partitionBy(*cols)",
+     "The window's partitions: rows with equal values of cols (names or Columns; nulls form "
+     "their own partition) are computed together. Without it the whole frame is one partition.",
+     "from pyspark.sql.window import Window\n"
+        "w = Window.partitionBy(\"asin\")\nreviews.withColumn(\"n\", F.count(\"*\").over(w))",
+     "pyspark.sql.WindowSpec.partitionBy"},
+    {"WindowSpec.orderBy", "Window.orderBy(*cols)",
+     "The order of rows within each partition: names or Columns, with .desc() / F.desc() and "
+     "the nulls_first/last forms as in orderBy. Ranking functions and lag/lead need it; with it "
+     "an aggregate becomes a running aggregate (rows with equal keys count together).",
+     "from pyspark.sql.window import Window\n"
+        "w = Window.partitionBy(\"reviewerID\").orderBy(F.desc(\"unixReviewTime\"))\n"
+     "reviews.withColumn(\"latest\", F.row_number().over(w) == 1)",
+     "pyspark.sql.WindowSpec.orderBy"},
+    {"WindowSpec.rowsBetween", "Window.rowsBetween(start, end)",
+     "A frame of rows relative to the current one: start and end are offsets (-1 the row "
+     "before, 0 the row itself, 1 the row after), or Window.unboundedPreceding / "
+     "Window.unboundedFollowing. Aggregates over the window see only the frame's rows.",
+     "from pyspark.sql.window import Window\n"
+        "w = Window.orderBy(\"unixReviewTime\").rowsBetween(-2, 0)\n"
+     "reviews.withColumn(\"avg3\", F.avg(\"overall\").over(w))",
+     "pyspark.sql.WindowSpec.rowsBetween"},
+    {"WindowSpec.rangeBetween", "Window.rangeBetween(start, end)",
+     "A frame by value: the rows whose order key lies between key + start and key + end, for "
+     "the one numeric, date (days) or timestamp (seconds) order key; 0 means the row's peers "
+     "(rows with an equal key). Null keys frame only each other.",
+     "from pyspark.sql.window import Window\n"
+        "day = Window.partitionBy(\"reviewerID\").orderBy(\"unixReviewTime\").rangeBetween(-86400, 0)\n"
+     "reviews.withColumn(\"in24h\", F.count(\"*\").over(day))",
+     "pyspark.sql.WindowSpec.rangeBetween"},
+    FN("row_number", "row_number()",
+       "Window function: 1, 2, 3, ... in the window's order within each partition (ties in "
+       "their input order). Needs an ordered window: F.row_number().over(w).",
+       "from pyspark.sql.window import Window\n"
+        "w = Window.partitionBy(\"asin\").orderBy(F.desc(\"overall\"))\n"
+       "reviews.withColumn(\"k\", F.row_number().over(w)).filter(\"k <= 3\")"),
+    FN("rank", "rank()",
+       "Window function: 1 + the number of rows before the row's peers (equal order keys share "
+       "a rank, and the next rank skips: 1, 1, 3). Needs an ordered window.",
+       "from pyspark.sql.window import Window\n"
+        "reviews.withColumn(\"r\", F.rank().over(Window.partitionBy(\"asin\").orderBy(\"overall\")))"),
+    FN("dense_rank", "dense_rank()",
+       "Window function: the rank without gaps (1, 1, 2): how many distinct order keys come "
+       "before, plus one. Needs an ordered window.",
+       "from pyspark.sql.window import Window\n"
+        "reviews.withColumn(\"r\", F.dense_rank().over(Window.orderBy(\"overall\")))"),
+    FN("percent_rank", "percent_rank()",
+       "Window function: (rank - 1) / (rows in the partition - 1) as a double, 0 for a one-row "
+       "partition. Needs an ordered window.",
+       "from pyspark.sql.window import Window\n"
+        "reviews.withColumn(\"p\", F.percent_rank().over(Window.orderBy(\"overall\")))"),
+    FN("cume_dist", "cume_dist()",
+       "Window function: the fraction of the partition's rows ordered before the row or equal "
+       "to it, as a double. Needs an ordered window.",
+       "from pyspark.sql.window import Window\n"
+        "reviews.withColumn(\"c\", F.cume_dist().over(Window.orderBy(\"overall\")))"),
+    FN("ntile", "ntile(n)",
+       "Window function: splits each partition, in order, into n buckets numbered 1..n whose "
+       "sizes differ by at most one (the first ones larger). Needs an ordered window.",
+       "from pyspark.sql.window import Window\n"
+        "reviews.withColumn(\"quartile\", F.ntile(4).over(Window.orderBy(\"overall\")))"),
+    FN("lag", "lag(col, offset=1, default=None)",
+       "Window function: the value of col offset rows before the current one in the window's "
+       "order, or default (null when not given) when there is no such row in the partition. "
+       "Needs an ordered window; a frame does not apply.",
+       "from pyspark.sql.window import Window\n"
+        "w = Window.partitionBy(\"reviewerID\").orderBy(\"unixReviewTime\")\n"
+       "reviews.withColumn(\"gap\", F.col(\"unixReviewTime\") - F.lag(\"unixReviewTime\").over(w))"),
+    FN("lead", "lead(col, offset=1, default=None)",
+       "Window function: the value of col offset rows after the current one in the window's "
+       "order, or default (null when not given) past the partition's end. Needs an ordered "
+       "window.",
+       "from pyspark.sql.window import Window\n"
+        "w = Window.partitionBy(\"reviewerID\").orderBy(\"unixReviewTime\")\n"
+       "reviews.withColumn(\"next\", F.lead(\"asin\").over(w))"),
 
     /* ---- functions: strings ---------------------------------------------------------------- */
     FN("ilike", "ilike(str, pattern)",

@@ -269,7 +269,9 @@ void lp_sess_help_text(loupe_session *s, lp_val *v, lp_strbuf *b) {
             if (fi) h = lp_help_lookup(lp_fn_info(fi->id)->name);
         }
     } else if (v->kind == LV_METHOD) {
-        const char *k = kind_topic(v->u.method.self->kind);
+        const lp_val *self = v->u.method.self;
+        bool win = self->kind == LV_WINDOW || (self->kind == LV_MODULE && self->u.mod.id == LP_MOD_WINDOW);
+        const char *k = win ? "WindowSpec" : kind_topic(self->kind);
         if (k) {
             snprintf(topic, sizeof topic, "%s.%s", k, v->u.method.name);
             h = lp_help_lookup(topic);
@@ -290,6 +292,8 @@ void lp_sess_help_text(loupe_session *s, lp_val *v, lp_strbuf *b) {
         return;
     } else if (v->kind == LV_COL) {
         h = lp_help_lookup("col");
+    } else if (v->kind == LV_WINDOW || (v->kind == LV_MODULE && v->u.mod.id == LP_MOD_WINDOW)) {
+        h = lp_help_lookup("Window");
     }
     if (h) lp_help_format(h, b);
 }

@@ -110,6 +110,7 @@ static void test_help_every_interpreter_method(void **state) {
     } kinds[] = {
         {LV_DF, "DataFrame"},           {LV_GROUPED, "GroupedData"},        {LV_COL, "Column"},
         {LV_READER, "DataFrameReader"}, {LV_WRITER, "DataFrameWriter"}, {LV_NA, "DataFrameNaFunctions"},
+        {LV_WINDOW, "WindowSpec"},
     };
     int checked = 0;
     for (size_t k = 0; k < LP_ARRAY_LEN(kinds); k++) {
