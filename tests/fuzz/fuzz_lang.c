@@ -22,8 +22,10 @@
 #include "render/render.h"
 #include "render/web.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,11 +179,29 @@ static void run(loupe_session *s, const char *code, size_t n, const char *name) 
     }
 }
 
+/* libFuzzer ends a fuzzing run with _Exit, so atexit does not always remove the scratch
+ * directory: each run removes those left by processes that no longer exist. */
+static void remove_stale(const char *tmp) {
+    DIR *d = opendir(tmp);
+    if (!d) return;
+    struct dirent *e;
+    char p[512];
+    while ((e = readdir(d))) {
+        long pid;
+        if (sscanf(e->d_name, "loupe-fuzz-lang-%ld-", &pid) != 1 || pid <= 0) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        snprintf(p, sizeof p, "%s/%s", tmp, e->d_name);
+        nftw(p, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    closedir(d);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
     const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(root, sizeof root, "%s/loupe-fuzz-lang-XXXXXX", tmp);
+    remove_stale(tmp);
+    snprintf(root, sizeof root, "%s/loupe-fuzz-lang-%ld-XXXXXX", tmp, (long)getpid());
     if (!mkdtemp(root)) {
         perror(root);
         abort();

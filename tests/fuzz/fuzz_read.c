@@ -121,12 +121,15 @@ static void read_once(const loupe_read_options *o) {
     }
 }
 
+static void remove_file(void) { unlink(path); }
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
     const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     snprintf(path, sizeof path, "%s/loupe-fuzz-read-%ld.%s", dir, (long)getpid(),
              FUZZ_FORMAT == LOUPE_FORMAT_CSV ? "csv" : "json");
+    atexit(remove_file);  /* not always run (libFuzzer ends with _Exit): one file per pid at most */
     loupe_set_threads(getenv("LOUPE_THREADS") ? 0 : 1);  /* one: quicker; 0: the variable says */
     loupe_set_memory_limit(256 << 20);
     /* a first read warms up what the engine keeps for the process (the pool) */
