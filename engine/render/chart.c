@@ -19,6 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* An interrupt is honoured every 64k rows of the loops here (plotting millions of points takes
+ * seconds); the caller's error path frees what was built. */
+#define CANCEL_EVERY 65536
+static bool stop_at(int64_t r) { return (r % CANCEL_EVERY) == 0 && lp_cancelled(); }
+
+
 void lp_chart_opts_init(lp_chart_opts *o) {
     memset(o, 0, sizeof *o);
     o->kind = LP_CHART_LINE;
@@ -185,6 +191,10 @@ static lp_status hue_groups(const lp_table *t, int hcol, int *sid, int *nseries,
     int64_t rep[LP_CHART_MAX_SERIES];
     int nd = 0, last = -1;
     for (int64_t r = 0; r < t->nrows; r++) {
+        if (stop_at(r)) {
+            st = lp_diag_set(d, LP_ECANCELLED, "the plot was cancelled");
+            goto done;
+        }
         int s = last >= 0 && same_value(c, rep[last], r) ? last : -1;
         for (int k = 0; k < nd && s < 0; k++)
             if (same_value(c, rep[k], r)) s = k;
@@ -383,6 +393,31 @@ static int cmp_pt(const void *a, const void *b) {
     return p->row < q->row ? -1 : p->row > q->row;
 }
 
+/* Sorts p[0..n) by cmp_pt as qsort would, but in chunks and merge passes that each check for an
+ * interrupt, so that a line plot of millions of points stays interruptible. tmp holds n points.
+ * false when cancelled. (cmp_pt is a total order, so the result does not depend on chunking.) */
+static bool sort_points(pt *p, pt *tmp, int64_t n) {
+    for (int64_t i = 0; i < n; i += CANCEL_EVERY) {
+        if (lp_cancelled()) return false;
+        qsort(p + i, (size_t)LP_MIN(CANCEL_EVERY, n - i), sizeof *p, cmp_pt);
+    }
+    pt *src = p, *dst = tmp;
+    for (int64_t w = CANCEL_EVERY; w < n; w *= 2) {
+        for (int64_t lo = 0; lo < n; lo += 2 * w) {
+            if (lp_cancelled()) return false;
+            int64_t mid = LP_MIN(lo + w, n), hi = LP_MIN(lo + 2 * w, n), a = lo, b = mid, k = lo;
+            while (a < mid && b < hi) dst[k++] = cmp_pt(&src[b], &src[a]) < 0 ? src[b++] : src[a++];
+            while (a < mid) dst[k++] = src[a++];
+            while (b < hi) dst[k++] = src[b++];
+        }
+        pt *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != p) memcpy(p, src, (size_t)n * sizeof *p);
+    return true;
+}
+
 static lp_status build_xy(lp_table *t, const lp_chart_opts *o, lp_chart *c, lp_diag *d) {
     const char *what = o->kind == LP_CHART_SCATTER ? "a scatter plot" : "a line plot";
     if (o->kind == LP_CHART_SCATTER && (!o->x || !o->y)) {
@@ -436,11 +471,13 @@ static lp_status build_xy(lp_table *t, const lp_chart_opts *o, lp_chart *c, lp_d
     /* Count each series' rows, then collect the points that can be drawn. */
     for (int64_t r = 0; r < n; r++)
         for (int k = 0; k < ny; k++) npts[hcol >= 0 ? sid[r] : k]++;
+    if (lp_cancelled()) goto cancelled;
     for (int s = 0; s < nseries; s++) {
         if (!(pts[s] = lp_malloc((size_t)(npts[s] + 1) * sizeof(pt)))) goto nomem;
         npts[s] = 0;
     }
-    for (int64_t r = 0; r < n; r++)
+    for (int64_t r = 0; r < n; r++) {
+        if (stop_at(r)) goto cancelled;
         for (int k = 0; k < ny; k++) {
             int s = hcol >= 0 ? sid[r] : k;
             double x = xs ? xs[r] : (double)r, y = yv[k][r];
@@ -454,9 +491,16 @@ static lp_status build_xy(lp_table *t, const lp_chart_opts *o, lp_chart *c, lp_d
             }
             pts[s][npts[s]++] = (pt){x, y, r};
         }
+    }
     int64_t total = 0;
     for (int s = 0; s < nseries; s++) {
-        if (o->kind == LP_CHART_LINE) qsort(pts[s], (size_t)npts[s], sizeof(pt), cmp_pt);
+        if (o->kind == LP_CHART_LINE && npts[s] > 1) {
+            pt *tmp = lp_malloc((size_t)npts[s] * sizeof *tmp);
+            if (!tmp) goto nomem;
+            bool done = sort_points(pts[s], tmp, npts[s]);
+            lp_free(tmp);
+            if (!done) goto cancelled;
+        }
         total += npts[s];
     }
     c->points = total;
@@ -494,6 +538,9 @@ static lp_status build_xy(lp_table *t, const lp_chart_opts *o, lp_chart *c, lp_d
     c->xhi = xhi;
     c->ylo = ylo;
     c->yhi = yhi;
+    goto done;
+cancelled:
+    st = lp_diag_set(d, LP_ECANCELLED, "the plot was cancelled");
     goto done;
 nomem:
     st = lp_diag_nomem(d, "plot");
@@ -585,6 +632,7 @@ lp_status lp_chart_build(lp_table *t, const lp_chart_opts *o, lp_chart **out, lp
     c->logx = o->logx && o->kind != LP_CHART_BAR;
     c->logy = o->logy;
     c->rows = t->nrows;
+    lp_progress_stage("plot");
     lp_status st = LP_OK;
     if (o->title && !(c->title = lp_strdup(o->title))) {
         st = lp_diag_nomem(d, "plot");

@@ -215,6 +215,60 @@ static lp_table *ramp(int64_t n, int64_t per) {
     return t;
 }
 
+/* A line plot sorts its points by x in chunks and merges them (sort_points), checking for an
+ * interrupt between steps: with more points than a chunk, the order must be qsort's exactly,
+ * and a cancelled build must free everything. */
+static void test_chart_line_sort_of_many_points(void **state) {
+    (void)state;
+    int64_t n = 300007; /* prime: i * 7919 mod n is a permutation */
+    const char *names[] = {"x", "y"};
+    lp_type types[] = {lp_type_of(LP_INT64), lp_type_of(LP_FLOAT64)};
+    lp_table *t = lp_table_new(2, names, types);
+    for (int64_t start = 0; start < n; start += 70000) {
+        lp_colbuf bx, by;
+        lp_colbuf_init(&bx, types[0]);
+        lp_colbuf_init(&by, types[1]);
+        for (int64_t i = start; i < n && i < start + 70000; i++) {
+            lp_colbuf_append_i64(&bx, (i * 7919) % n / 2); /* pairs of equal x: ties by row */
+            lp_colbuf_append_f64(&by, (double)i);
+        }
+        lp_column *cols[2];
+        assert_int_equal(lp_colbuf_finish(&bx, &cols[0]), LP_OK);
+        assert_int_equal(lp_colbuf_finish(&by, &cols[1]), LP_OK);
+        assert_int_equal(lp_table_add_part(t, LP_MIN(70000, n - start), cols), LP_OK);
+    }
+    lp_chart_opts o;
+    lp_chart_opts_init(&o);
+    o.kind = LP_CHART_LINE;
+    o.x = "x";
+    o.y = "y";
+    o.max_points = 0;
+    lp_chart *c = build(t, &o);
+    assert_int_equal(c->series[0].n, n);
+    for (int64_t i = 1; i < n; i++) {
+        const double *x = c->series[0].x, *y = c->series[0].y;
+        if (x[i] < x[i - 1] || (x[i] == x[i - 1] && y[i] <= y[i - 1]))
+            fail_msg("point %lld out of order: (%g, %g) after (%g, %g)", (long long)i, x[i], y[i], x[i - 1], y[i - 1]);
+    }
+    lp_chart_free(c);
+    for (int rep = 0; rep < 3; rep++) {
+        tu_canceller th;
+        tu_cancel_after(&th, 1000 + 4000 * rep);
+        lp_diag d;
+        lp_diag_init(&d);
+        lp_chart *cc = NULL;
+        lp_status st = lp_chart_build(t, &o, &cc, &d);
+        tu_cancel_join(&th);
+        if (st == LP_OK) {
+            lp_chart_free(cc);
+        } else {
+            assert_int_equal(st, LP_ECANCELLED);
+            assert_null(cc);
+        }
+    }
+    lp_table_unref(t);
+}
+
 static void test_chart_scatter_sampling_deterministic(void **state) {
     (void)state;
     lp_table *a = ramp(25000, 25000), *b = ramp(25000, 999);
@@ -678,6 +732,7 @@ int main(void) {
         TU_TEST(test_chart_hist_hue_normalised),
         TU_TEST(test_chart_line_sorted_with_hue),
         TU_TEST(test_chart_scatter_sampling_deterministic),
+        TU_TEST(test_chart_line_sort_of_many_points),
         TU_TEST(test_chart_bar_categories_and_limit),
         TU_TEST(test_chart_errors_with_hints),
         TU_TEST(test_chart_ticks),
