@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -33,8 +34,10 @@ static void z_free(voidpf opaque, voidpf p) {
     lp_free(p);
 }
 
-/* Reads the whole descriptor into a heap buffer (for files mmap cannot map). */
-static lp_status read_all(int fd, const char *path, const char *op, lp_read_source *src, lp_diag *d) {
+/* Reads the whole descriptor into a heap buffer (for files mmap cannot map). fd is non-blocking:
+ * a pipe or FIFO is waited on with poll in 100 ms steps, so an interrupt stops a read whose
+ * writer is slow or absent (a FIFO nobody writes to would otherwise block for ever). */
+static lp_status read_all(int fd, bool pipe, const char *path, const char *op, lp_read_source *src, lp_diag *d) {
     size_t cap = 1 << 16, len = 0;
     char *buf = lp_malloc(cap);
     if (!buf) return lp_diag_nomem(d, op);
@@ -48,9 +51,17 @@ static lp_status read_all(int fd, const char *path, const char *op, lp_read_sour
             buf = nb;
             cap *= 2;
         }
+        if (lp_cancelled()) {
+            lp_free(buf);
+            return lp_diag_set(d, LP_ECANCELLED, "the read of '%s' was cancelled", path);
+        }
+        if (pipe) { /* until data, or a writer that came and went; a FIFO's first writer may be late */
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            if (poll(&pfd, 1, 100) == 0) continue;
+        }
         ssize_t r = read(fd, buf + len, cap - len);
         if (r < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
             int e = errno;
             lp_free(buf);
             lp_diag_where(d, path, 0, 0);
@@ -73,9 +84,12 @@ static lp_status inflate_all(const unsigned char *in, size_t n, const char *path
     if (n >= 18) {
         uint32_t isize = (uint32_t)in[n - 4] | (uint32_t)in[n - 3] << 8 | (uint32_t)in[n - 2] << 16 |
                          (uint32_t)in[n - 1] << 24;
-        if (isize > cap && isize < (uint32_t)1 << 31) cap = (size_t)isize + 1;
+        /* a hint only: deflate cannot inflate past 1032:1, so a bigger claim is a corrupt
+         * trailer, which must end in "corrupt", not in a refused allocation */
+        if (isize > cap && isize < (uint32_t)1 << 31 && (size_t)isize <= n * 1032 + 4096) cap = (size_t)isize + 1;
     }
     char *out = lp_malloc(cap);
+    if (!out && cap > n * 4 + 4096) out = lp_malloc(cap = n * 4 + 4096); /* the guess was too big */
     if (!out) return lp_diag_nomem(d, op);
     z_stream z;
     memset(&z, 0, sizeof z);
@@ -182,7 +196,8 @@ lp_status lp_read_source_check(const lp_read_source *src, const char *path, lp_d
 lp_status lp_read_source_open(const char *path, const char *op, lp_read_source *src, lp_diag *d) {
     memset(src, 0, sizeof *src);
     src->fd = src->watch = -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* non-blocking: opening a FIFO must not wait for a writer (read_all polls instead) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         lp_diag_where(d, path, 0, 0);
@@ -216,7 +231,7 @@ lp_status lp_read_source_open(const char *path, const char *op, lp_read_source *
         }
     }
     if (!src->map) {
-        st = read_all(fd, path, op, src, d);
+        st = read_all(fd, !S_ISREG(stt.st_mode), path, op, src, d);
         raw = (const unsigned char *)src->data;
         rawlen = src->len;
         close(fd);

@@ -180,6 +180,53 @@ static void test_limits_read_while_truncating(void **state) {
     unlink(path);
 }
 
+/* A FIFO nobody writes to: the read waits, and an interrupt stops it (open used to block for
+ * ever, and read() after it). A late writer's data is read whole. */
+static void test_limits_fifo_read_is_interruptible(void **state) {
+    (void)state;
+    char path[] = "/tmp/loupe-fifo-XXXXXX";
+    assert_non_null(mkdtemp(path));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/f.csv", path);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    tu_canceller th;
+    tu_cancel_after(&th, 200000);
+    loupe_table *t = NULL;
+    loupe_diag d;
+    assert_int_equal(loupe_read_file(fifo, NULL, &t, NULL, &d), LOUPE_ECANCELLED);
+    tu_cancel_join(&th);
+    loupe_cancel_reset();
+    assert_null(t);
+    assert_non_null(strstr(d.msg, "was cancelled"));
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        usleep(300000);
+        /* non-blocking, with a deadline: the child must not outlive a failed parent */
+        int fd = -1;
+        for (int tries = 0; tries < 100 && fd < 0; tries++) {
+            fd = open(fifo, O_WRONLY | O_NONBLOCK);
+            if (fd < 0) usleep(50000);
+        }
+        if (fd < 0) _exit(1);
+        fcntl(fd, F_SETFL, 0);
+        FILE *f = fdopen(fd, "w");
+        if (!f) _exit(1);
+        fputs("a,b\n1,2\n", f);
+        fflush(f);
+        usleep(200000); /* a slow writer */
+        fputs("3,4\n", f);
+        _exit(fclose(f) == 0 ? 0 : 1);
+    }
+    assert_int_equal(loupe_read_file(fifo, NULL, &t, NULL, &d), LOUPE_OK);
+    int ws;
+    waitpid(pid, &ws, 0);
+    assert_int_equal(loupe_table_rows(t), 2);
+    loupe_table_free(t);
+    unlink(fifo);
+    rmdir(path);
+}
+
 /* ---- long records, wide records, deep records ---- */
 
 static void test_limits_record_of_megabytes(void **state) {
@@ -433,6 +480,7 @@ int main(void) {
         TU_TEST(test_limits_rewritten_while_read),
         TU_TEST(test_limits_deleted_while_read),
         TU_TEST(test_limits_read_while_truncating),
+        TU_TEST(test_limits_fifo_read_is_interruptible),
         TU_TEST(test_limits_record_of_megabytes),
         TU_TEST(test_limits_hundred_thousand_columns),
         TU_TEST(test_limits_deeply_nested_json),
