@@ -341,7 +341,7 @@ char *loupe_inspect(loupe_session *s, const char *code, size_t n, size_t cursor)
                     }
                     break;
                 }
-            if (!v && k == LV_DF && root && lp_plan_col_index(root->u.df, name) >= 0) {
+            if (!v && k == LV_DF && root && root->kind == LV_DF && lp_plan_col_index(root->u.df, name) >= 0) {
                 int i = lp_plan_col_index(root->u.df, name);
                 lp_strbuf b;
                 lp_strbuf_init(&b);

@@ -398,7 +398,7 @@ static lp_status plan_select(planner *pl, lp_sql_select *sel, const lp_sql_order
         lp_expr *e = cj.e[i];
         bool neg = e && e->kind == LP_EXPR_CALL && e->fn == LP_FN_NOT;
         const lp_sql_subq *sq = e ? lp_sqlplan_subq(pl, neg ? e->args[0] : e) : NULL;
-        if (!sq) continue;
+        if (!sq || sq->scalar) continue; /* a bare scalar subquery is not an IN: planned as a value */
         if ((st = lp_sqlplan_in_subquery(pl, &sc, sq, neg))) goto fail;
         cj.e[i] = NULL;
     }
