@@ -973,6 +973,19 @@ static lp_status eval_call(const lp_expr *e, const lp_vec *a, int64_t n, lp_colu
     }
 }
 
+/* Whether e is contains(lower(x), t) with a constant t that lower() leaves unchanged. */
+static bool contains_lower(const lp_expr *e) {
+    if (e->fn != LP_FN_CONTAINS || e->nargs != 2 || e->args[0]->kind != LP_EXPR_CALL ||
+        e->args[0]->fn != LP_FN_LOWER || e->args[0]->nargs != 1 || e->args[1]->kind != LP_EXPR_LIT ||
+        !e->args[1]->pre || !e->args[1]->pre->lit || e->args[1]->type.kind != LP_STRING)
+        return false;
+    const lp_column *lit = e->args[1]->pre->lit;
+    if (!lp_col_valid(lit, 0)) return false;
+    int64_t tn;
+    const char *t = lp_col_str(lit, 0, &tn);
+    return lp_fn_lower_unchanged(t, tn);
+}
+
 lp_status lp_expr_eval_vec(const lp_expr *e, const lp_part *part, lp_vec *out, lp_diag *d) {
     out->col = NULL;
     out->cnst = false;
@@ -1002,14 +1015,17 @@ lp_status lp_expr_eval_vec(const lp_expr *e, const lp_part *part, lp_vec *out, l
     if (!a) return lp_diag_nomem(d, "expression");
     lp_status st = LP_OK;
     bool cnst = true;
+    /* contains(lower(x), 'lowercase text'): evaluate x, not lower(x) (lp_fn_contains_lower) */
+    bool fused = contains_lower(e);
     int done = 0;
     for (; done < e->nargs; done++) {
-        if ((st = lp_expr_eval_vec(e->args[done], part, &a[done], d))) break;
+        const lp_expr *arg = fused && done == 0 ? e->args[0]->args[0] : e->args[done];
+        if ((st = lp_expr_eval_vec(arg, part, &a[done], d))) break;
         cnst &= a[done].cnst;
     }
     if (!st) {
         int64_t n = cnst ? 1 : part->nrows;
-        st = eval_call(e, a, n, &out->col);
+        st = fused ? lp_fn_contains_lower(a, n, &out->col) : eval_call(e, a, n, &out->col);
         out->cnst = cnst;
         if (st == LP_ENOMEM) lp_diag_nomem(d, "expression");
     }

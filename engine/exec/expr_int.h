@@ -90,6 +90,10 @@ LP_WUR lp_status lp_ev_assemble(lp_table *schema_from, int ncols, const char *co
 /* ---- function families: each computes fn over n rows of args into *out (only LP_OK or
  * LP_ENOMEM). ---- */
 LP_WUR lp_status lp_fn_string(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out);
+/* contains(lower(x), t) over a[0] = x and a[1] = t, when lp_fn_lower_unchanged(t): without
+ * lowering the ASCII texts of x (fn_string.c). */
+LP_WUR lp_status lp_fn_contains_lower(const lp_vec *a, int64_t n, lp_column **out);
+bool lp_fn_lower_unchanged(const char *t, int64_t tn);
 LP_WUR lp_status lp_fn_regex(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out);
 LP_WUR lp_status lp_fn_math(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out);
 LP_WUR lp_status lp_fn_date(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out);

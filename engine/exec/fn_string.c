@@ -278,6 +278,90 @@ static lp_status bool_fn(const lp_expr *e, const lp_vec *a, int64_t n, lp_column
     return LP_OK;
 }
 
+/* ---- contains(lower(x), 'needle'): without lowering x ----
+ *
+ * The workshop's search, F.lower(col).contains("honest review"), lowered every text into a new
+ * column before looking in it: most of the step's time was that copy. With a constant needle
+ * that lower() leaves as it is (ASCII, no capitals), an ASCII text contains it after lowering
+ * exactly when it contains it ignoring ASCII case, so such rows are searched in place; a text
+ * with other bytes is lowered first as before (Unicode lowering can make ASCII out of it). */
+
+static inline unsigned char low(unsigned char c) { return (unsigned char)((unsigned)(c - 'A') < 26u ? c + 32 : c); }
+
+/* Bytes of w equal to the byte in every lane of pat get their high bit set (the lowest match is
+ * exact; lanes above one may be false positives, which the caller's compare rejects). */
+static inline uint64_t lanes_equal(uint64_t w, uint64_t pat) {
+    uint64_t x = w ^ pat;
+    return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+}
+
+/* Whether ASCII text s contains the lowercase needle t, ignoring ASCII case: eight bytes at a time
+ * for the needle's first byte in either case, then a compare of the rest. */
+static bool find_nocase(const char *s, int64_t sn, const char *t, int64_t tn) {
+    if (tn == 0) return true;
+    if (tn > sn) return false;
+    unsigned char c0 = (unsigned char)t[0], c1 = c0 >= 'a' && c0 <= 'z' ? (unsigned char)(c0 - 32) : c0;
+    uint64_t p0 = 0x0101010101010101ULL * c0, p1 = 0x0101010101010101ULL * c1;
+    int64_t last = sn - tn, i = 0;
+    for (; i + 8 <= last + 1; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t m = lanes_equal(w, p0) | lanes_equal(w, p1);
+        while (m) {
+            int64_t at = i + (__builtin_ctzll(m) >> 3);
+            m &= m - 1;
+            int64_t k = 1;
+            while (k < tn && low((unsigned char)s[at + k]) == (unsigned char)t[k]) k++;
+            if (k == tn && low((unsigned char)s[at]) == c0) return true;
+        }
+    }
+    for (; i <= last; i++) {
+        int64_t k = 0;
+        while (k < tn && low((unsigned char)s[i + k]) == (unsigned char)t[k]) k++;
+        if (k == tn) return true;
+    }
+    return false;
+}
+
+bool lp_fn_lower_unchanged(const char *t, int64_t tn) {
+    for (int64_t i = 0; i < tn; i++)
+        if ((unsigned char)t[i] >= 0x80 || (t[i] >= 'A' && t[i] <= 'Z')) return false;
+    return true;
+}
+
+lp_status lp_fn_contains_lower(const lp_vec *a, int64_t n, lp_column **out) {
+    bool nm;
+    uint8_t *valid = lp_ev_valid_and(a, 2, n, &nm);
+    lp_column *o = nm ? NULL : lp_ev_bool_col(n);
+    if (!o) {
+        lp_free(valid);
+        return LP_ENOMEM;
+    }
+    lp_strbuf ls;
+    lp_strbuf_init(&ls);
+    for (int64_t r = 0; r < n; r++) {
+        int64_t sn, tn;
+        const char *s = str_at(&a[0], r, &sn), *t = str_at(&a[1], r, &tn);
+        if (ascii(s, sn)) {
+            o->v.b[r] = find_nocase(s, sn, t, tn);
+        } else {
+            lp_strbuf_clear(&ls);
+            case_map(&ls, s, sn, false);
+            o->v.b[r] = !ls.nomem && find(ls.p ? ls.p : "", (int64_t)ls.len, t, tn) != NULL;
+        }
+    }
+    bool failed = ls.nomem;
+    lp_strbuf_reset(&ls);
+    if (failed) {
+        lp_free(valid);
+        lp_column_unref(o);
+        return LP_ENOMEM;
+    }
+    lp_ev_set_valid(o, valid);
+    *out = o;
+    return LP_OK;
+}
+
 /* length: code points. */
 static lp_status length_fn(const lp_vec *a, int64_t n, lp_column **out) {
     bool nm;

@@ -462,6 +462,14 @@ static void test_expr_string_functions(void **state) {
     EXPECT("(concat_ws ',' s t null)", "hello,l|héllo wörld,ö|x|  pad  ,");
     EXPECT("(concat_ws '+' (split 'a b' ' ') s)", "a+b+hello|a+b+héllo wörld|a+b|a+b+  pad  ");
     EXPECT("(contains s t)", "true|true|null|true");
+    /* contains(lower(x), 'lowercase'): ASCII rows searched in place, others lowered first */
+    EXPECT("(contains (lower s) 'llo')", "true|true|null|false");
+    EXPECT("(contains (lower (concat 'An HONEST Review, ' s)) 'honest review')", "true|true|null|true");
+    EXPECT("(contains (lower (concat s 'xHeLLo')) 'xhello')", "true|true|null|true");
+    EXPECT("(contains (lower 'HÉLLO') 'héllo')", "true|true|true|true");
+    EXPECT("(contains (lower 'ab') 'abc')", "false|false|false|false");
+    EXPECT("(contains (lower 'ABC') 'B')", "false|false|false|false");
+    EXPECT("(contains (lower s) '')", "true|true|null|true");
     EXPECT("(startswith s 'he')", "true|false|null|false");
     EXPECT("(endswith s 'ld')", "false|true|null|false");
     EXPECT("(length 12345)", "5|5|5|5");
