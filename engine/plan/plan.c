@@ -613,6 +613,10 @@ static lp_status check_call(const lp_plan *pre, const wincall_plan *cp, lp_diag 
         lp_diag_span(d, at->start, at->end);
         return LP_ETYPE;
     }
+    for (int i = 0; i < cp->npk; i++)
+        if (pre->types[cp->pk[i]].kind == LP_LIST)
+            return win_err(d, LP_ETYPE, ws->part[i]->start, ws->part[i]->end, NULL,
+                           "cannot partition a window by a list column (%s)", lp_type_name(pre->types[cp->pk[i]]));
     for (int i = 0; i < cp->nok; i++)
         if (pre->types[cp->ok[i]].kind == LP_LIST)
             return win_err(d, LP_ETYPE, ws->order[i]->start, ws->order[i]->end, NULL,
