@@ -96,7 +96,7 @@ static bool okeys_equal(const wctx *c, int64_t a, int64_t b) {
 }
 
 /* The order key as a number in ascending frame order (negated for a descending key), in the
- * frame's unit; *isf says which of the two outputs holds it. */
+ * frame's unit: into *fv for a double key, else into *iv. */
 static void range_key(const wctx *c, int64_t r, int64_t *iv, double *fv) {
     const lp_column *k = c->ok[0];
     bool desc = c->okeys[0].desc;
@@ -447,6 +447,7 @@ static void run_rank(wctx *c, int k, int64_t s, int64_t e) {
     }
 }
 
+/* Pool task t: every call over its partitions; per-task buffers sized to its longest one. */
 static void task_run(void *ctx, int t) {
     wctx *c = ctx;
     int64_t p0 = c->tpart[t], p1 = c->tpart[t + 1], maxlen = 1;
@@ -474,6 +475,8 @@ static void task_run(void *ctx, int t) {
 
 /* ---- output columns, one task per output partition ---- */
 
+/* Call k's results for output rows [off, off + nrows) as a column (value results gathered from
+ * the argument or default column). */
 static lp_status build_col(const wctx *c, int k, int64_t off, int64_t nrows, lp_column **out) {
     const wout *o = &c->out[k];
     lp_colbuf b;
@@ -502,6 +505,7 @@ static lp_status build_col(const wctx *c, int k, int64_t off, int64_t nrows, lp_
     return lp_colbuf_finish(&b, out);
 }
 
+/* Pool task p: the new columns of output partition p. */
 static void part_run(void *ctx, int p) {
     wctx *c = ctx;
     lp_status st = LP_OK;
@@ -566,9 +570,27 @@ static lp_status check_calls(const lp_table *in, const lp_sortkey *okeys, int no
     return LP_OK;
 }
 
+/* Whether every key and argument names one of in's columns. */
+static bool indexes_ok(const lp_table *in, const int *pkeys, int npkeys, const lp_sortkey *okeys, int nokeys,
+                       const lp_wincall *calls, int ncalls) {
+    for (int i = 0; i < npkeys; i++)
+        if (pkeys[i] < 0 || pkeys[i] >= in->ncols) return false;
+    for (int i = 0; i < nokeys; i++)
+        if (okeys[i].col < 0 || okeys[i].col >= in->ncols) return false;
+    for (int k = 0; k < ncalls; k++) {
+        if (calls[k].col >= in->ncols || calls[k].dflt >= in->ncols) return false;
+        bool needs = calls[k].fn == LP_WIN_LAG || calls[k].fn == LP_WIN_LEAD ||
+                     (calls[k].fn == LP_WIN_AGG && calls[k].agg != LP_AGG_COUNT_STAR);
+        if (needs && calls[k].col < 0) return false;
+    }
+    return true;
+}
+
 LP_WUR lp_status lp_window(lp_table *in, const int *pkeys, int npkeys, const lp_sortkey *okeys, int nokeys,
                            const lp_wincall *calls, int ncalls, lp_table **out, lp_diag *d) {
     *out = NULL;
+    if (!indexes_ok(in, pkeys, npkeys, okeys, nokeys, calls, ncalls))
+        return lp_diag_set(d, LP_EVALUE, "window: a key or argument column is out of range");
     lp_status st = check_calls(in, okeys, nokeys, calls, ncalls, d);
     if (st != LP_OK) return st;
     wctx c = {.calls = calls, .ncalls = ncalls, .nok = nokeys};

@@ -530,6 +530,19 @@ static void test_window_refuses_bad_calls(void **state) {
         assert_null(out);
         if (!strstr(d.msg, cases[i].msg)) fail_msg("case %zu: '%s'", i, d.msg);
     }
+    /* column indexes out of range */
+    int badpk[] = {C_NCOLS};
+    lp_sortkey badok[] = {{-1, false, true}};
+    lp_wincall sum = AGG(LP_AGG_SUM, C_X, ((lp_winframe){LP_FRAME_ROWS, -1, 1}));
+    lp_wincall nocol = AGG(LP_AGG_SUM, -1, ((lp_winframe){LP_FRAME_ROWS, -1, 1}));
+    lp_table *out = (lp_table *)1;
+    lp_diag d;
+    lp_diag_init(&d);
+    assert_int_equal(lp_window(in, badpk, 1, NULL, 0, &sum, 1, &out, &d), LP_EVALUE);
+    assert_null(out);
+    assert_int_equal(lp_window(in, pk, 1, badok, 1, &sum, 1, &out, &d), LP_EVALUE);
+    assert_int_equal(lp_window(in, pk, 1, NULL, 0, &nocol, 1, &out, &d), LP_EVALUE);
+    assert_non_null(strstr(d.msg, "out of range"));
     /* RANGE with only CURRENT ROW / UNBOUNDED bounds works with any keys */
     check_window(in, pk, 1, oks, 1, (lp_wincall[]){AGG(LP_AGG_COUNT_STAR, -1, ((lp_winframe){LP_FRAME_RANGE, UNB_LO, 0}))}, 1);
     lp_table_unref(in);
