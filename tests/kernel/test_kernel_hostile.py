@@ -566,6 +566,26 @@ class TestInterruptOperators(unittest.TestCase):
     def test_join(self):
         self.interrupt_during("join", 'd.crossJoin(d.withColumnRenamed("n", "m")).count()', stage="join")
 
+    def test_read_fifo(self):
+        # a read that waits for bytes that never come (a FIFO with no writer)
+        fifo = os.path.join(kernelutil.ROOT, "never.csv")
+        os.mkfifo(fifo)
+        self.interrupt_during("read of a FIFO", f'spark.read.csv("{fifo}").count()', stage="read")
+
+    def test_plot(self):
+        # k is cached, so the cell is in plot (render/chart.c) from its start. A plot of N*N points
+        # takes only a few seconds, so "within INTERRUPT_LIMIT" could hold even if plot ignored the
+        # interrupt (the cell's end checks the flag too; it did ignore it: bugs.md "[hostile]
+        # render/chart.c"). So: time the whole plot (T), interrupt at 0.3 T, and require the reply
+        # within T/2 -- an operator that ignores the cancel replies at 0.7 T.
+        code = 'k.plot(x="n", y="m", kind="line")'
+        t0 = time.time()
+        content, _ = run(self.kc, code)
+        whole = time.time() - t0
+        self.assertEqual(content["status"], "ok")
+        self.interrupt_during("plot", code, after=0.3 * whole, limit=min(INTERRUPT_LIMIT, whole / 2))
+        self.latencies["plot"] = (self.latencies["plot"], whole)
+
 
 # ---- 3. shutdown during a query ----
 
