@@ -7,7 +7,9 @@
 #   LOUPE_BIN  the `loupe` REPL of a plain build (no ASan: valgrind and ASan do not mix), e.g.
 #              build/release/repl/loupe; loupe-gen is taken from the same tree (BUILD/loupe-gen)
 #   DATADIR    a scratch folder: the lesson's data (data/reviews.json, 2,000 generated reviews,
-#              and data/labels.csv) and the lesson's script go there, and the script runs there
+#              and data/labels.csv) and the lesson's script go there, and the script runs there.
+#              Given loupe-gen's path instead (an executable file), that loupe-gen is used and
+#              the scratch folder is a temporary one, removed afterwards.
 #   LESSON     lesson numbers (default: every lesson, 01 to 08: reads, filters, aggregations,
 #              joins, SQL, sorts, histograms, quantiles, writes; 3-5 s each under valgrind)
 #
@@ -20,7 +22,7 @@
 # failure. About 35 s for the eight lessons on 2,000 reviews.
 set -euo pipefail
 
-[ $# -ge 2 ] || { sed -n '4,14p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '4,16p' "$0" >&2; exit 2; }
 LOUPE=$(realpath "$1")
 DATADIR=$2
 shift 2
@@ -28,6 +30,11 @@ LESSONS=("$@")
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 GEN=$(dirname "$(dirname "$LOUPE")")/loupe-gen
+if [ -f "$DATADIR" ] && [ -x "$DATADIR" ]; then
+    GEN=$(realpath "$DATADIR")
+    DATADIR=$(mktemp -d -t loupe-valgrind-XXXXXX)
+    trap 'rm -rf "$DATADIR"' EXIT
+fi
 ROWS=${LOUPE_VALGRIND_ROWS:-2000}
 
 command -v valgrind >/dev/null || { echo "valgrind_repl: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
