@@ -223,6 +223,7 @@ int main(int argc, char **argv) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
+    signal(SIGXFSZ, SIG_IGN); /* a file-size limit fails a write with an error, not the kernel */
 
     int status = 1;
     k->zctx = zmq_ctx_new();

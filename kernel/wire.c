@@ -28,6 +28,7 @@
 #include <openssl/params.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #define DELIM "<IDS|MSG>"
@@ -175,6 +176,25 @@ void kn_replay_reset(kn_replay *r) {
     memset(r, 0, sizeof *r);
 }
 
+/* Logs a dropped message, at most DROP_LOGS a second: anyone who can reach a port can send
+ * garbage, and must not be able to flood the notebook server's log with it. The lines held back
+ * are counted and reported with the next line logged. Main thread only (receiving is). */
+#define DROP_LOGS 10
+static void log_dropped(const char *why) {
+    static time_t second;
+    static int logged;
+    static long held;
+    time_t now = time(NULL);
+    if (now != second) {
+        if (held) kn_log("(%ld more malformed messages dropped without a line each)", held);
+        second = now;
+        logged = 0;
+        held = 0;
+    }
+    if (logged++ < DROP_LOGS) kn_log("dropped a message with %s", why);
+    else held++;
+}
+
 int kn_decode(kn_kernel *k, const kn_frame *f, int n, kn_msg *m) {
     memset(m, 0, sizeof *m);
     const char *why = NULL;
@@ -223,7 +243,7 @@ int kn_decode(kn_kernel *k, const kn_frame *f, int n, kn_msg *m) {
         }
     }
     if (why) {
-        kn_log("dropped a message with %s", why);
+        log_dropped(why);
         kn_msg_reset(m);
         return 1;
     }
