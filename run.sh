@@ -3,10 +3,13 @@
 #
 #   ./run.sh            install, build (Release), generate the lesson data, install the
 #                       kernelspec and start Jupyter Notebook on lessons/ (prints its URL)
-#   ./run.sh test       run every test under ASan+UBSan, then under TSan (what CI runs)
+#   ./run.sh test       every test: ASan+UBSan, TSan, valgrind and limits on the plain build,
+#                       a fuzz smoke of every target (what CI runs)
 #   ./run.sh bench      build Release and run the benchmark (tests/bench/)
 #   ./run.sh gen ARGS   run the reviews generator (loupe-gen)
 #   ./run.sh tsan       only the ThreadSanitizer run
+#   ./run.sh fuzz [S]   run each libFuzzer target for S seconds (default 30; tests/fuzz/)
+#   ./run.sh soak       30 kernels running lesson 4 for a minute (tests/soak/)
 #   ./run.sh test-browser  the real-browser test: Chromium runs a notebook (tests/browser/)
 #   ./run.sh lessons [DIR]  the student versions of the lessons (default build/student)
 #   ./run.sh repl ARGS  build Release and start the loupe REPL (in lessons/, where data/ lives)
@@ -20,7 +23,7 @@ ROOT=$PWD
 PACKAGES=(build-essential cmake pkg-config time libcmocka-dev zlib1g-dev libpcre2-dev libutf8proc-dev
           libxxhash-dev libssl-dev libedit-dev libzmq3-dev libjansson-dev sqlite3 tmux
           python3-jupyter-client python3-jupyter-kernel-test python3-nbclient python3-nbformat
-          jupyter-notebook jupyter-console)
+          jupyter-notebook jupyter-console valgrind clang libclang-rt-14-dev llvm)
 
 say() { printf '\033[1mloupe:\033[0m %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -55,19 +58,41 @@ cmd_test() {
     (cd build/debug && ctest --output-on-failure "$(jobs_flag)")
     say "running the tests again under ThreadSanitizer (data races in the parallel operators and the kernel)"
     build Tsan build/tsan
-    # The language cases and lessons run the same operators through one session thread; the
-    # ASan run covers them, and skipping them here keeps the suite inside its time budget.
-    (cd build/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure "$(jobs_flag)" -E '^(lang_|lessons_)')
+    (cd build/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure "$(jobs_flag)" -E "$TSAN_SKIP")
+    say "the plain build: valgrind over a lesson script, and inputs too big for the sanitizers"
+    build Release build/release >/dev/null
+    tests/leaks/valgrind_repl.sh build/release/repl/loupe build/release/loupe-gen
+    tests/limits/limits.sh build/release/repl/loupe
+    say "fuzzing every target for ${LOUPE_FUZZ_SECONDS:-20} s (./run.sh fuzz runs longer)"
+    tests/fuzz/run.sh "${LOUPE_FUZZ_SECONDS:-20}"
+}
+
+# Under TSan: the language cases and lessons run the same operators through one session thread
+# (the ASan run covers them), and the malformed-message flood is protocol work, not threads;
+# skipping them keeps the suite inside its time budget.
+TSAN_SKIP='^(lang_|lessons_|test_kernel_hostile)'
+
+cmd_fuzz() {
+    ensure_packages
+    tests/fuzz/run.sh "${1:-30}"
+}
+
+cmd_soak() {
+    ensure_packages
+    build Release build/release
+    /usr/bin/python3 tests/soak/soak.py build/release "$@"
 }
 
 cmd_tsan() {
     ensure_packages
     build Tsan build/tsan
-    (cd build/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure "$(jobs_flag)" -E '^(lang_|lessons_)')
+    (cd build/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure "$(jobs_flag)" -E "$TSAN_SKIP")
 }
 
 cmd_bench() {
-    ensure_packages
+    local extra=()
+    command -v npm >/dev/null || extra+=(nodejs npm)  # DuckDB, the peer, comes from npm
+    ensure_packages "${extra[@]}"
     build Release build/release
     [ -x tests/bench/run ] || die "no benchmark yet (tests/bench/run)"
     LOUPE_BIN="$ROOT/build/release" tests/bench/run "$@"
@@ -149,12 +174,14 @@ case "${1:-}" in
     "") cmd_main ;;
     test) shift; cmd_test "$@" ;;
     tsan) shift; cmd_tsan "$@" ;;
+    fuzz) shift; cmd_fuzz "$@" ;;
+    soak) shift; cmd_soak "$@" ;;
     bench) shift; cmd_bench "$@" ;;
     gen) shift; cmd_gen "$@" ;;
     repl) shift; cmd_repl "$@" ;;
     console) shift; cmd_console "$@" ;;
     test-browser) shift; cmd_test_browser "$@" ;;
     lessons) shift; cmd_lessons "$@" ;;
-    help|-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
+    help|-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown command '$1' (try ./run.sh help)" ;;
 esac
