@@ -225,6 +225,18 @@ static void trim_str(const char **s, int64_t *n, const char *set, int64_t sn, bo
 
 /* ---- the family ---- */
 
+/* Hands o (with the rows' validity) to *out, or frees both when a buffer was refused. */
+static lp_status bool_result(lp_column *o, uint8_t *valid, bool failed, lp_column **out) {
+    if (failed) {
+        lp_free(valid);
+        lp_column_unref(o);
+        return LP_ENOMEM;
+    }
+    lp_ev_set_valid(o, valid);
+    *out = o;
+    return LP_OK;
+}
+
 /* contains, startswith, endswith, LIKE, ILIKE: bool results, nulls propagate. */
 static lp_status bool_fn(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
     bool nm;
@@ -268,14 +280,7 @@ static lp_status bool_fn(const lp_expr *e, const lp_vec *a, int64_t n, lp_column
     bool failed = ls.nomem || lpat.nomem;
     lp_strbuf_reset(&ls);
     lp_strbuf_reset(&lpat);
-    if (failed) {
-        lp_free(valid);
-        lp_column_unref(o);
-        return LP_ENOMEM;
-    }
-    lp_ev_set_valid(o, valid);
-    *out = o;
-    return LP_OK;
+    return bool_result(o, valid, failed, out);
 }
 
 /* ---- contains(lower(x), 'needle'): without lowering x ----
@@ -352,14 +357,7 @@ lp_status lp_fn_contains_lower(const lp_vec *a, int64_t n, lp_column **out) {
     }
     bool failed = ls.nomem;
     lp_strbuf_reset(&ls);
-    if (failed) {
-        lp_free(valid);
-        lp_column_unref(o);
-        return LP_ENOMEM;
-    }
-    lp_ev_set_valid(o, valid);
-    *out = o;
-    return LP_OK;
+    return bool_result(o, valid, failed, out);
 }
 
 /* length: code points. */
