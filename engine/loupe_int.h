@@ -73,6 +73,8 @@ char *lp_strndup(const char *s, size_t n);
 void lp_mem_set_cap(int64_t bytes);  /* 0 = default */
 /* "512m", "4g", "1.5G", "4gb", "1000000" (bytes) -> bytes; 0 when not a size. */
 int64_t lp_mem_parse_size(const char *s);
+/* This machine's memory in bytes; 0 when it cannot be told. */
+int64_t lp_mem_physical(void);
 int64_t lp_mem_cap(void);
 int64_t lp_mem_used(void);
 int64_t lp_mem_peak(void);

@@ -105,6 +105,8 @@ int kn_send(const kn_kernel *k, const kn_out *o, const kn_frame *ids, int nids, 
 /* The lowercase hex HMAC-SHA256 of the four parts under k's key into hex[65]. Returns false
  * when signing is off (empty key) or OpenSSL failed. */
 bool kn_sign(const kn_kernel *k, const char *const parts[4], const size_t lens[4], char hex[65]);
+/* The same over four received frames (header, parent, metadata, content). */
+bool kn_sign_frames(const kn_kernel *k, const kn_frame f[4], char hex[65]);
 
 /* A new header {msg_id, session, username, date, msg_type, version}; NULL when out of memory. */
 json_t *kn_header_new(const kn_kernel *k, const char *msg_type);

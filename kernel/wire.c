@@ -65,6 +65,16 @@ bool kn_sign(const kn_kernel *k, const char *const parts[4], const size_t lens[4
     return ok;
 }
 
+bool kn_sign_frames(const kn_kernel *k, const kn_frame f[4], char hex[65]) {
+    const char *parts[4];
+    size_t lens[4];
+    for (int i = 0; i < 4; i++) {
+        parts[i] = f[i].p;
+        lens[i] = f[i].n;
+    }
+    return kn_sign(k, parts, lens, hex);
+}
+
 void kn_msg_reset(kn_msg *m) {
     for (int i = 0; i < m->nids; i++) free(m->ids[i].p);
     free(m->ids);
@@ -205,14 +215,8 @@ int kn_decode(kn_kernel *k, const kn_frame *f, int n, kn_msg *m) {
     for (int i = d + 2; !why && i < d + 6; i++)
         if (f[i].n > MAX_FRAME) why = "a frame larger than 256 MiB";
     if (!why && strlen(k->conf.key) > 0) {
-        const char *parts[4];
-        size_t lens[4];
-        for (int i = 0; i < 4; i++) {
-            parts[i] = f[d + 2 + i].p;
-            lens[i] = f[d + 2 + i].n;
-        }
         char hex[65];
-        if (!kn_sign(k, parts, lens, hex)) why = "the signature could not be computed";
+        if (!kn_sign_frames(k, f + d + 2, hex)) why = "the signature could not be computed";
         else if (f[d + 1].n == 0) why = "a missing signature";
         else if (f[d + 1].n != 64 || CRYPTO_memcmp(f[d + 1].p, hex, 64) != 0)
             why = "a wrong signature";

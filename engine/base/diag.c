@@ -6,7 +6,6 @@
 #include "loupe_int.h"
 
 #include <math.h>
-#include <unistd.h>
 
 #include <stdio.h>
 
@@ -69,8 +68,7 @@ lp_status lp_diag_nomem(lp_diag *d, const char *op) {
     double need = ((double)lp_mem_last_refused_used() + (double)lp_mem_last_refused()) * 1.25;
     if (need < 2.0 * (double)lp_mem_cap()) need = 2.0 * (double)lp_mem_cap();
     double gb = ceil(need / (1024.0 * 1024 * 1024));
-    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-    double ram = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
+    double ram = (double)lp_mem_physical();
     if (ram > 0 && gb * 1024.0 * 1024 * 1024 > ram) {
         char have[32];
         human_size(ram, have, sizeof have);

@@ -55,9 +55,13 @@ static int64_t default_cap(void) {
         int64_t v = lp_mem_parse_size(env);
         if (v > 0) return v;
     }
+    int64_t ram = lp_mem_physical();
+    return ram ? (int64_t)((double)ram * 0.8) : INT64_C(4) << 30;
+}
+
+int64_t lp_mem_physical(void) {
     long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || psize <= 0) return INT64_C(4) << 30;
-    return (int64_t)((double)pages * (double)psize * 0.8);
+    return pages > 0 && psize > 0 ? (int64_t)pages * psize : 0;
 }
 
 int64_t lp_mem_cap(void) {

@@ -68,14 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int d = 0;
         while (d < n && !(f[d].n == 9 && memcmp(f[d].p, "<IDS|MSG>", 9) == 0)) d++;
         if (n - d >= 6) {
-            const char *parts[4];
-            size_t lens[4];
-            for (int i = 0; i < 4; i++) {
-                parts[i] = f[d + 2 + i].p;
-                lens[i] = f[d + 2 + i].n;
-            }
             char hex[65];
-            if (!kn_sign(&k, parts, lens, hex)) abort();
+            if (!kn_sign_frames(&k, f + d + 2, hex)) abort();
             free(f[d + 1].p);
             f[d + 1].p = malloc(64);
             if (!f[d + 1].p) abort();
