@@ -154,7 +154,8 @@ typedef enum lp_kind {
     LP_STRING,
     LP_DATE,       /* int32 days since 1970-01-01 */
     LP_TIMESTAMP,  /* int64 microseconds since 1970-01-01 00:00:00 UTC */
-    LP_LIST,       /* list of `elem` (int64, float64 or string) */
+    LP_LIST,       /* list of `elem` (int64, float64, string or vector) */
+    LP_VECTOR,     /* an MLlib vector (Spark's VectorUDT): dense or sparse float64 values */
     LP_KIND_COUNT
 } lp_kind;
 
@@ -209,6 +210,8 @@ typedef struct lp_value {
         int32_t d;  /* date days */
         struct { const char *p; int64_t n; } s;
         struct { const lp_column *child; int64_t start, n; } list;
+        /* a vector: `nnz` values; idx NULL for a dense one (then nnz == size) */
+        struct { const double *val; const int32_t *idx; int32_t size, nnz; } vec;
     } u;
 } lp_value;
 
@@ -225,7 +228,11 @@ void lp_value_format(const lp_value *v, lp_strbuf *out);
  *           int64 offsets; int64 so that one partition may hold more than 2 GiB of text).
  *   data    string bytes, UTF-8 (string columns).
  *   child   the elements of a list column, indexed by off.
- * Values under a null slot are zero (numbers) or empty (strings, lists). */
+ * A vector column (LP_VECTOR) is a list of float64 (off + child) with two more arrays:
+ *   vsize   per row, the vector's size; ~size (negative) marks a dense row;
+ *   vidx    int32, parallel to child's values: the indices of sparse rows (ascending). NULL
+ *           when every row is dense; slots under dense rows are unused (zero).
+ * Values under a null slot are zero (numbers) or empty (strings, lists, vectors). */
 struct lp_column {
     atomic_int refs;
     lp_type type;
@@ -242,6 +249,7 @@ struct lp_column {
     } v;
     char *data;
     lp_column *child;
+    int32_t *vsize, *vidx;  /* LP_VECTOR only */
 };
 
 static inline bool lp_col_valid(const lp_column *c, int64_t row) {
@@ -277,6 +285,8 @@ typedef struct lp_colbuf {
     char *data;
     size_t dlen, dcap;
     struct lp_colbuf *child;
+    int32_t *vsize, *vidx;  /* LP_VECTOR: sizes (cap rows); indices (vicap slots, or NULL) */
+    int64_t vicap;
     bool nomem;
 } lp_colbuf;
 
@@ -297,6 +307,11 @@ void lp_colbuf_append_rows(lp_colbuf *b, const lp_column *c, int64_t start, int6
 /* A list row: append its elements to lp_colbuf_list_child(b), then lp_colbuf_list_end(b). */
 lp_colbuf *lp_colbuf_list_child(lp_colbuf *b);
 void lp_colbuf_list_end(lp_colbuf *b);
+/* A vector row in one step: size, then nnz values with their ascending indices (idx NULL: a
+ * dense row, nnz == size). Copies in bulk; no per-row allocation once the buffers have grown. */
+void lp_colbuf_append_vec(lp_colbuf *b, int32_t size, int32_t nnz, const int32_t *idx, const double *val);
+/* The value of element i of a vector (0.0 when a sparse row does not hold it). */
+double lp_vec_at(const lp_value *v, int32_t i);
 /* Finishes the column into *out and resets b. LP_ENOMEM if any append was refused. */
 LP_WUR lp_status lp_colbuf_finish(lp_colbuf *b, lp_column **out);
 

@@ -194,6 +194,7 @@ void lp_agg_view(const lp_column *c, int64_t r0, int64_t n, lp_column *out) {
     case LP_INT64: case LP_TIMESTAMP: out->v.i = c->v.i + r0; break;
     case LP_FLOAT64: out->v.f = c->v.f + r0; break;
     case LP_STRING: case LP_LIST: out->v.off = c->v.off + r0; break;
+    case LP_VECTOR: out->v.off = c->v.off + r0; out->vsize = c->vsize + r0; break;
     default: break;
     }
 }

@@ -113,7 +113,7 @@ static lp_status all_null(lp_type t, int64_t n, lp_column **out) {
 lp_status lp_ev_gather(lp_type t, const lp_vec *args, const int32_t *ch, int64_t n, lp_column **out) {
     *out = NULL;
     if (t.kind == LP_NULLTYPE) return all_null(t, n, out);
-    if (t.kind == LP_LIST) {
+    if (t.kind == LP_LIST || t.kind == LP_VECTOR) {
         lp_colbuf b;
         lp_colbuf_init(&b, t);
         lp_colbuf_reserve(&b, n, 0);
@@ -928,6 +928,36 @@ lp_status lp_ev_cast(const lp_column *c, lp_type to, lp_column **out, int64_t *n
     return LP_OK;
 }
 
+/* ---- external functions ---- */
+
+/* Constant arguments are broadcast to n rows first: an external function sees whole columns. */
+static lp_status eval_xcall(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
+    lp_column *small[8];
+    lp_column **c = e->nargs <= 8 ? small : lp_calloc((size_t)e->nargs, sizeof *c);
+    if (!c) return LP_ENOMEM;
+    lp_status st = LP_OK;
+    int done = 0;
+    for (; done < e->nargs; done++) {
+        if (!a[done].cnst || n == 1) {
+            c[done] = lp_column_ref(a[done].col);
+            continue;
+        }
+        lp_value x = lp_column_get(a[done].col, 0);
+        if (x.null) x.type = a[done].col->type;
+        c[done] = x.null ? lp_column_new_null(a[done].col->type, n) : lp_column_new_const(&x, n);
+        if (!c[done]) {
+            st = LP_ENOMEM;
+            break;
+        }
+    }
+    lp_diag d;
+    lp_diag_init(&d);
+    if (st == LP_OK) st = e->xfn->eval(e->xfn, c, e->nargs, n, out, &d);
+    for (int i = 0; i < done; i++) lp_column_unref(c[i]);
+    if (c != small) lp_free(c);
+    return st;
+}
+
 /* ---- dispatch ---- */
 
 /* Dispatches a call over n rows of evaluated arguments. */
@@ -958,6 +988,7 @@ static lp_status eval_call(const lp_expr *e, const lp_vec *a, int64_t n, lp_colu
     case LP_FN_ELEMENT_AT: return eval_get(a, n, true, out);
     case LP_FN_SIZE: return eval_size(a, n, out);
     case LP_FN_ARRAY_CONTAINS: return eval_array_contains(a, n, out);
+    case LP_FN_XCALL: return eval_xcall(e, a, n, out);
     case LP_FN_LENGTH: case LP_FN_LOWER: case LP_FN_UPPER: case LP_FN_TRIM: case LP_FN_LTRIM: case LP_FN_RTRIM:
     case LP_FN_SUBSTRING: case LP_FN_CONCAT: case LP_FN_CONCAT_WS: case LP_FN_CONTAINS: case LP_FN_STARTSWITH:
     case LP_FN_ENDSWITH: case LP_FN_LIKE: case LP_FN_ILIKE: case LP_FN_INITCAP: case LP_FN_INSTR: case LP_FN_LPAD:

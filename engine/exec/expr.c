@@ -177,6 +177,27 @@ lp_expr *lp_expr_null(lp_arena *a) {
     return lp_expr_lit(a, &x, -1, -1);
 }
 
+static void xfn_release(void *p) {
+    const lp_xfn *f = p;
+    f->unref(f);
+}
+
+/* Takes a reference on f for as long as arena a lives. */
+static bool xfn_hold(lp_arena *a, const lp_xfn *f) {
+    if (!f->ref) return true;
+    if (lp_arena_on_reset(a, xfn_release, (void *)f) != LP_OK) return false;
+    f->ref(f);
+    return true;
+}
+
+lp_expr *lp_expr_xcall(lp_arena *a, const lp_xfn *f, lp_expr *const *args, int nargs, int64_t start, int64_t end) {
+    lp_expr *e = lp_expr_call(a, LP_FN_XCALL, args, nargs, start, end);
+    if (!e || !xfn_hold(a, f)) return NULL;
+    e->xfn = f;
+    e->fname = f->name;
+    return e;
+}
+
 lp_expr *lp_expr_call(lp_arena *a, lp_fn fn, lp_expr *const *args, int nargs, int64_t start, int64_t end) {
     for (int i = 0; i < nargs; i++)
         if (!args[i]) return NULL; /* a refused argument: propagate, so callers check once */
@@ -251,6 +272,7 @@ lp_expr *lp_expr_clone(lp_arena *a, const lp_expr *e) {
             if (!(c->args[i] = lp_expr_clone(a, e->args[i]))) return NULL;
     }
     if (e->kind == LP_EXPR_WINDOW && e->win && !(c->win = lp_winspec_clone(a, e->win))) return NULL;
+    if (e->kind == LP_EXPR_CALL && e->fn == LP_FN_XCALL && !xfn_hold(a, e->xfn)) return NULL;
     return c;
 }
 
@@ -715,7 +737,7 @@ static bool is_temporal(lp_type t) { return t.kind == LP_DATE || t.kind == LP_TI
 static bool common_cmp(lp_type a, lp_type b, lp_type *out) {
     if (a.kind == LP_NULLTYPE) { *out = b; return true; }
     if (b.kind == LP_NULLTYPE) { *out = a; return true; }
-    if (lp_type_eq(a, b)) { *out = a; return a.kind != LP_LIST; }
+    if (lp_type_eq(a, b)) { *out = a; return a.kind != LP_LIST && a.kind != LP_VECTOR; }
     if (lp_type_numeric(a) && lp_type_numeric(b)) { *out = lp_type_of(LP_FLOAT64); return true; }
     if (is_temporal(a) && is_temporal(b)) { *out = lp_type_of(LP_TIMESTAMP); return true; }
     if (is_temporal(a) && b.kind == LP_STRING) { *out = a; return true; }
@@ -758,7 +780,7 @@ static lp_status want_type(binder *b, lp_expr *e, int i, lp_kind k) {
 /* Argument i as a string: scalars cast implicitly (as Spark does), lists are an error. */
 static lp_status want_str(binder *b, lp_expr *e, int i) {
     lp_kind k = e->args[i]->type.kind;
-    if (k == LP_LIST) return need(b, e, i, "a string");
+    if (k == LP_LIST || k == LP_VECTOR) return need(b, e, i, "a string");
     return want_type(b, e, i, LP_STRING);
 }
 
@@ -982,6 +1004,7 @@ static lp_status bind_unify(binder *b, lp_expr *e, int from, int step, bool comp
 /* Whether CAST(from AS to) is allowed (Spark's Cast.canCast, for the types Loupe has). */
 static bool castable(lp_type from, lp_type to) {
     if (from.kind == LP_NULLTYPE || lp_type_eq(from, to)) return true;
+    if (to.kind == LP_VECTOR || from.kind == LP_VECTOR) return false;
     if (to.kind == LP_LIST) return from.kind == LP_LIST;
     if (from.kind == LP_LIST) return to.kind == LP_STRING;
     if (from.kind == LP_DATE && (to.kind == LP_INT64 || to.kind == LP_FLOAT64 || to.kind == LP_BOOL)) return false;
@@ -991,7 +1014,28 @@ static bool castable(lp_type from, lp_type to) {
 
 /* Binds the arguments, then checks and infers the call's type, coercing arguments as the
  * function requires and precompiling literal patterns. */
+static lp_status bind_xcall(binder *b, lp_expr *e) {
+    const lp_xfn *f = e->xfn;
+    if (e->nargs < f->min_args || (f->max_args >= 0 && e->nargs > f->max_args)) {
+        lp_diag_set(b->d, LP_ETYPE, "%s takes %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s",
+                    e->nargs);
+        return err_at(b, e, LP_ETYPE);
+    }
+    lp_type small[8];
+    lp_type *t = e->nargs <= 8 ? small : lp_arena_alloc(e->arena, sizeof *t * (size_t)e->nargs);
+    if (!t) return lp_diag_nomem(b->d, "bind");
+    for (int i = 0; i < e->nargs; i++) {
+        lp_status st;
+        while (e->args[i]->implicit) e->args[i] = e->args[i]->args[0];
+        if ((st = bind_node(b, e->args[i]))) return st;
+        t[i] = e->args[i]->type;
+    }
+    lp_status st = f->bind(f, t, e->nargs, &e->type, b->d);
+    return st ? err_at(b, e, st) : LP_OK;
+}
+
 static lp_status bind_call(binder *b, lp_expr *e) {
+    if (e->fn == LP_FN_XCALL) return bind_xcall(b, e);
     lp_status st = arity(b, e);
     if (st) return st;
     for (int i = 0; i < e->nargs; i++) {
@@ -1164,7 +1208,7 @@ static lp_status bind_call(binder *b, lp_expr *e) {
         return bind_unify(b, e, 0, 1, false);
     case LP_FN_GREATEST: case LP_FN_LEAST:
         for (int i = 0; i < e->nargs; i++)
-            if (a[i]->type.kind == LP_LIST) return need(b, e, i, "a comparable value");
+            if (a[i]->type.kind == LP_LIST || a[i]->type.kind == LP_VECTOR) return need(b, e, i, "a comparable value");
         return bind_unify(b, e, 0, 1, true);
     case LP_FN_TO_DATE: case LP_FN_TO_TIMESTAMP:
         e->type = e->fn == LP_FN_TO_DATE ? D : T;
@@ -1241,7 +1285,7 @@ static lp_status bind_call(binder *b, lp_expr *e) {
                 if ((st = want_num(b, e, i))) return st;
             break;
         case LP_FN_AGG_MIN: case LP_FN_AGG_MAX:
-            if (t.kind == LP_LIST) return need(b, e, 0, "a comparable value");
+            if (t.kind == LP_LIST || t.kind == LP_VECTOR) return need(b, e, 0, "a comparable value");
             break;
         case LP_FN_AGG_FIRST: case LP_FN_AGG_LAST:
             if (e->nargs == 2 && (st = want_bool(b, e, 1))) return st;

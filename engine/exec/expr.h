@@ -73,6 +73,7 @@ typedef enum lp_fn {
     /* lists */
     LP_FN_SIZE, LP_FN_ARRAY_CONTAINS,
     LP_FN_ELEMENT_AT, /* list, index: 1-based, negative counts from the end, 0 or out of range -> null */
+    LP_FN_XCALL,     /* an external function (lp_xfn): the ML feature transformers, vector functions */
     /* aggregates (LP_FNF_AGG): never evaluated here; lp_fninfo.agg is the lp_aggfn */
     LP_FN_AGG_COUNT, LP_FN_AGG_COUNT_DISTINCT, LP_FN_AGG_SUM, LP_FN_AGG_AVG, LP_FN_AGG_MIN,
     LP_FN_AGG_MAX, LP_FN_AGG_STDDEV_SAMP, LP_FN_AGG_STDDEV_POP, LP_FN_AGG_VAR_SAMP,
@@ -132,6 +133,26 @@ typedef struct lp_winspec {
 
 typedef struct lp_expr_pre lp_expr_pre;  /* precompiled state (patterns, regexes), expr.c */
 
+/* An external scalar function, defined outside the expression module: the ML feature
+ * transformers (Tokenizer, HashingTF, a fitted CountVectorizerModel, ...) and the vector
+ * functions become nodes of the plan this way, so they fuse with the projections around them
+ * and run in parallel over partitions like any built-in. The struct (and its ctx) must outlive
+ * every tree that holds a node on it: nodes take a reference (ref/unref, NULL for static ones)
+ * that the node's arena releases when it is reset. */
+typedef struct lp_xfn lp_xfn;
+struct lp_xfn {
+    const char *name;  /* printed as name(args) when the column is not aliased */
+    /* The result type for the argument types, or LP_ETYPE (with d's message) */
+    LP_WUR lp_status (*bind)(const lp_xfn *f, const lp_type *args, int nargs, lp_type *out, lp_diag *d);
+    /* One partition: args[i] holds nrows rows. Thread-safe (many partitions at once). */
+    LP_WUR lp_status (*eval)(const lp_xfn *f, lp_column *const *args, int nargs, int64_t nrows, lp_column **out,
+                             lp_diag *d);
+    void (*ref)(const lp_xfn *f);
+    void (*unref)(const lp_xfn *f);
+    void *ctx;
+    int min_args, max_args;
+};
+
 /* A node. Fields marked (bind) are filled by lp_expr_bind; the rest by the constructors. The
  * language and the planner may read every field and walk args; they change the tree only
  * through the constructors (and rebind afterwards). */
@@ -155,6 +176,7 @@ struct lp_expr {
     lp_type cast_to;         /* LP_FN_CAST: the target type */
     const char *cast_text;   /* LP_FN_CAST: the type as written ("int"), for printing; or NULL */
     const char *fname;       /* the name the call was written with ("substr"), for printing */
+    const lp_xfn *xfn;       /* LP_FN_XCALL: the function (a reference held by `arena`) */
     /* LP_EXPR_WINDOW: the function (an lp_winfn); for LP_WIN_AGG args[0] is the aggregate
      * call, otherwise args are the function's arguments (ntile(n); lag/lead: value, offset,
      * default). win is NULL until over(): such a node is a window function used without one. */
@@ -198,6 +220,8 @@ lp_expr *lp_expr_call(lp_arena *a, lp_fn fn, lp_expr *const *args, int nargs, in
  * the registry has no such name; remembers the name as written for printing. */
 LP_WUR lp_status lp_expr_call_named(lp_arena *a, const char *name, size_t n, lp_expr *const *args,
                                     int nargs, int64_t start, int64_t end, lp_expr **out, lp_diag *d);
+/* f(args) for an external function (see lp_xfn); takes a reference on f for the arena. */
+lp_expr *lp_expr_xcall(lp_arena *a, const lp_xfn *f, lp_expr *const *args, int nargs, int64_t start, int64_t end);
 /* CAST(x AS to). */
 lp_expr *lp_expr_cast(lp_arena *a, lp_expr *x, lp_type to, int64_t start, int64_t end);
 /* The same with the type as the user wrote it (n bytes), so the column is named as Spark names

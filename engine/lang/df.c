@@ -191,7 +191,7 @@ METHOD(m_filter) {
 }
 
 /* All of p's columns by index, with column `replace` (or none: -1) swapped for e. */
-static lp_status with_column(loupe_session *s, lp_plan *in, const char *name, lp_expr *e, lp_plan **out) {
+lp_status lp_df_with_column(loupe_session *s, lp_plan *in, const char *name, lp_expr *e, lp_plan **out) {
     int idx = lp_plan_col_index(in, name);
     if (idx >= 0 && strcmp(in->names[idx], name) != 0) idx = -1;  /* case differs: a new column */
     int n = in->ncols + (idx < 0);
@@ -231,7 +231,7 @@ METHOD(m_withcolumn) {
     cols c = {0};
     lp_plan *p = NULL;
     st = cols_add(s, &c, self->u.df, &v[1], &ast[1], 1, false);
-    if (st == LP_OK) st = with_column(s, self->u.df, v[0]->u.s.p, c.e[0], &p);
+    if (st == LP_OK) st = lp_df_with_column(s, self->u.df, v[0]->u.s.p, c.e[0], &p);
     cols_free(&c);
     return ret_df(s, st, p, out);
 }

@@ -17,6 +17,7 @@
  */
 #include "lang/interp.h"
 #include "lang/help.h"
+#include "lang/ml.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -521,6 +522,7 @@ static lp_status module_attr(loupe_session *s, lp_val *obj, const char *name, co
 
 LP_WUR lp_status lp_getattr(loupe_session *s, lp_val *obj, const char *name, const lp_ast *n, lp_val **out) {
     if (obj->kind == LV_MODULE) return module_attr(s, obj, name, n, out);
+    if (obj->kind == LV_ML || obj->kind == LV_MLCLASS || obj->kind == LV_VECTOR) return lp_ml_getattr(s, obj, name, n, out);
     if (obj->kind == LV_ROW) {
         const lp_val *nm = obj->u.row.names;
         for (int i = 0; i < nm->u.list.n; i++)
@@ -655,9 +657,12 @@ LP_WUR lp_status lp_call(loupe_session *s, lp_val *fn, const lp_args *a, lp_val 
         if (fn->u.fn.id >= 0) return call_builtin(s, fn->u.fn.id, fn->u.fn.name, a, out);
         return lp_fcall(s, fn->u.fn.name, a, out);
     }
+    if (fn->kind == LV_MLCLASS) return lp_ml_construct(s, fn->u.mlcls, a, out);
     if (fn->kind == LV_METHOD) {
         lp_val *self = fn->u.method.self;
         if (self->kind == LV_MODULE) return module_call(s, self, fn->u.method.name, a, out);
+        if (self->kind == LV_ML || self->kind == LV_MLCLASS || self->kind == LV_VECTOR)
+            return lp_ml_call(s, self, fn->u.method.name, a, out);
         if (self->kind == LV_ROW) {  /* asDict */
             lp_val *dv = lp_val_new(LV_DICT);
             int n = self->u.row.names->u.list.n;

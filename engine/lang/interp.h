@@ -31,6 +31,9 @@ typedef enum lp_vkind {
     LV_SCHEMA,  /* df.schema: u.df, printed as PySpark prints a StructType */
     LV_NA,      /* df.na: u.df, DataFrameNaFunctions (drop, fill) */
     LV_WINDOW,  /* a WindowSpec: u.col, whose expression is a window node holding the spec */
+    LV_MLCLASS, /* an MLlib class, function or namespace (Tokenizer, Vectors): u.mlcls (lang/ml.h) */
+    LV_ML,      /* an MLlib object: a Transformer, Estimator or Model: u.ml (lang/ml.h) */
+    LV_VECTOR,  /* a pyspark.ml.linalg vector: row u.vec.row of the vector column u.vec.col */
 } lp_vkind;
 
 typedef struct lp_val lp_val;
@@ -95,6 +98,9 @@ struct lp_val {
         struct { char name[48]; int id; } fn;        /* built-in: id; F function: -1 */
         struct { lp_val *self; char name[48]; } method;
         struct loupe_chart *chart;
+        const struct lp_mlclass *mlcls;
+        struct lp_mlobj *ml;
+        struct { lp_column *col; int64_t row; } vec;
     } u;
 };
 
@@ -260,6 +266,9 @@ bool lp_window_const(const char *name, int64_t *v);
 /* Binds a Column to a frame: the expression a builder can take (origin and alias resolved). */
 LP_WUR lp_status lp_df_sql_expr(loupe_session *s, const char *text, size_t n, const lp_ast *at, bool alias_ok,
                                 lp_val **out);
+/* withColumn: every column of `in`, with `name` replaced by (or, when new, followed by) the
+ * unbound expression e. */
+LP_WUR lp_status lp_df_with_column(loupe_session *s, lp_plan *in, const char *name, lp_expr *e, lp_plan **out);
 LP_WUR lp_status lp_read(loupe_session *s, lp_reader *r, const char *path, const lp_ast *at, lp_val **out);
 LP_WUR lp_status lp_spark_sql(loupe_session *s, const char *q, size_t n, const lp_ast *at, lp_val **out);
 

@@ -15,6 +15,7 @@
 #include "lang/interp.h"
 #include "lang/help.h"
 #include "lang/sql.h"
+#include "lang/ml.h"
 #include "render/chart.h"
 #include "render/render.h"
 
@@ -326,7 +327,7 @@ static lp_status run_import(loupe_session *s, const lp_stmt *st) {
     bool known = strcmp(m, "pyspark") == 0 || strcmp(m, "pyspark.sql") == 0 || strcmp(m, "pyspark.sql.functions") == 0 ||
                  strcmp(m, "pyspark.sql.window") == 0 ||
                  strcmp(m, "pyspark.sql.types") == 0 || strcmp(m, "pyspark.testing") == 0 ||
-                 strcmp(m, "pyspark.testing.utils") == 0;
+                 strcmp(m, "pyspark.testing.utils") == 0 || lp_ml_module(m);
     if (!known) {
         if (strncmp(m, "pyspark", 7) == 0)
             return lp_err_span(s, LP_EUNSUPPORTED, st->start, st->end, "the module %s is a part of PySpark Loupe does not have", m);
@@ -352,7 +353,20 @@ static lp_status run_import(loupe_session *s, const lp_stmt *st) {
         if (!n) continue;  /* import *: every function is reachable already */
         const char *as = st->aliases[i] ? st->aliases[i] : n;
         v = NULL;
-        if (strcmp(n, "Window") == 0 && (strcmp(m, "pyspark.sql") == 0 || strcmp(m, "pyspark.sql.window") == 0)) {
+        if (lp_ml_module(m)) {
+            const lp_mlclass *c = lp_ml_class(m, n);
+            if (!c) {
+                const lp_mlclass *other = lp_ml_class(NULL, n);
+                if (other) {
+                    rc = lp_err_span(s, LP_ENAME, st->start, st->end, "cannot import name '%s' from '%s'", n, m);
+                    lp_hint(s, "it is in %s: from %s import %s", other->module, other->module, n);
+                } else {
+                    rc = lp_err_span(s, LP_EUNSUPPORTED, st->start, st->end, "%s.%s is not available in Loupe", m, n);
+                }
+                break;
+            }
+            if ((v = lp_val_new(LV_MLCLASS))) v->u.mlcls = c;
+        } else if (strcmp(n, "Window") == 0 && (strcmp(m, "pyspark.sql") == 0 || strcmp(m, "pyspark.sql.window") == 0)) {
             v = lp_val_new(LV_MODULE);
             if (v) {
                 v->u.mod.name = "Window";

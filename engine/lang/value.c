@@ -6,6 +6,7 @@
  * Column<'(overall > 4)'>, DataFrame[overall: double, count: bigint].
  */
 #include "lang/interp.h"
+#include "lang/ml.h"
 #include "render/chart.h"
 
 #include <math.h>
@@ -129,6 +130,8 @@ void lp_val_unref(lp_val *v) {
         break;
     case LV_METHOD: lp_val_unref(v->u.method.self); break;
     case LV_CHART: lp_chart_free(v->u.chart); break;
+    case LV_ML: lp_ml_unref(v->u.ml); break;
+    case LV_VECTOR: lp_column_unref(v->u.vec.col); break;
     default: break;
     }
     lp_free(v);
@@ -221,6 +224,9 @@ const char *lp_val_type_name(const lp_val *v) {
     case LV_SCHEMA: return "StructType";
     case LV_NA: return "DataFrameNaFunctions";
     case LV_WINDOW: return "WindowSpec";
+    case LV_ML: return v->u.ml->cls->name;
+    case LV_MLCLASS: return v->u.mlcls->role == LP_ML_FUNCTION ? "function" : "type";
+    case LV_VECTOR: return v->u.vec.col->vsize[v->u.vec.row] < 0 ? "DenseVector" : "SparseVector";
     }
     return "?";
 }
@@ -296,6 +302,7 @@ static const char *spark_type(lp_type t) {
     case LP_LIST:
         return t.elem == LP_INT64 ? "ArrayType(LongType(), True)" : t.elem == LP_FLOAT64 ? "ArrayType(DoubleType(), True)"
                                                                                           : "ArrayType(StringType(), True)";
+    case LP_VECTOR: return "VectorUDT()";
     default: return "NullType()";
     }
 }
@@ -371,6 +378,8 @@ void lp_val_repr(const lp_val *v, lp_strbuf *out) {
     case LV_CHART: lp_strbuf_puts(out, "<Chart>"); break;
     case LV_NA: lp_strbuf_puts(out, "<DataFrameNaFunctions>"); break;
     case LV_WINDOW: lp_strbuf_puts(out, "<WindowSpec>"); break;
+    case LV_ML: case LV_MLCLASS: lp_ml_repr(v, out); break;
+    case LV_VECTOR: lp_mlvec_repr(v, out); break;
     case LV_SCHEMA:
         lp_strbuf_puts(out, "StructType([");
         for (int i = 0; i < v->u.df->ncols; i++)
@@ -403,6 +412,7 @@ lp_val *lp_val_from_cell(const lp_column *c, int64_t row) {
             }
         return l;
     }
+    case LP_VECTOR: return lp_val_vector((lp_column *)c, row);
     default: {
         /* dates and timestamps: their text, as a string (Python would show datetime.date) */
         lp_strbuf b;

@@ -378,6 +378,13 @@ LP_WUR lp_status lp_plan_aggregate(lp_plan *in, lp_expr *const *keys, const char
     if (st == LP_OK && !prenames) st = lp_diag_nomem(d, "plan");
     for (int i = 0; st == LP_OK && keynames && i < nkeys; i++) prenames[i] = keynames[i];
     if (st == LP_OK) st = lp_plan_project(in, ap.pre.e, prenames, ap.pre.n, &pre, d);
+    for (int i = 0; st == LP_OK && i < nkeys; i++)
+        if (pre->types[i].kind == LP_VECTOR) {
+            lp_diag_set(d, LP_ETYPE, "cannot group by a vector column (%s)", pre->names[i]);
+            lp_diag_hint(d, "vectors have no equality to group on; group by vector_to_array(...) instead");
+            lp_diag_span(d, keys[i]->start, keys[i]->end);
+            st = LP_ETYPE;
+        }
     for (int i = 0; st == LP_OK && i < ap.calls.n; i++) st = make_spec(ap.calls.e[i], argcol[i], &specs[i], d);
     /* 2. the aggregate */
     if (st == LP_OK && !(agg = node_new(LP_PLAN_AGG, nkeys + ap.calls.n, pre, NULL))) st = lp_diag_nomem(d, "plan");
@@ -778,8 +785,9 @@ LP_WUR lp_status lp_plan_sort(lp_plan *in, lp_expr *const *keys, const bool *des
         lp_expr *b = lp_expr_clone(&a, keys[i]);
         if (!b) { st = lp_diag_nomem(d, "plan"); break; }
         if ((st = lp_expr_bind(b, in->ncols, (const char *const *)in->names, in->types, d)) != LP_OK) break;
-        if (b->type.kind == LP_LIST) {
-            lp_diag_set(d, LP_ETYPE, "cannot sort by a list column (%s)", lp_type_name(b->type));
+        if (b->type.kind == LP_LIST || b->type.kind == LP_VECTOR) {
+            lp_diag_set(d, LP_ETYPE, "cannot sort by a %s column (%s)", b->type.kind == LP_VECTOR ? "vector" : "list",
+                        lp_type_name(b->type));
             lp_diag_span(d, keys[i]->start, keys[i]->end);
             st = LP_ETYPE;
             break;

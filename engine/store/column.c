@@ -23,12 +23,14 @@ static size_t elem_size(lp_kind k) {
     switch (k) {
     case LP_BOOL: return 1;
     case LP_DATE: return 4;
-    case LP_INT64: case LP_FLOAT64: case LP_TIMESTAMP: case LP_STRING: case LP_LIST: return 8;
+    case LP_INT64: case LP_FLOAT64: case LP_TIMESTAMP: case LP_STRING: case LP_LIST: case LP_VECTOR: return 8;
     default: return 1;
     }
 }
 
-static bool has_offsets(lp_type t) { return t.kind == LP_STRING || t.kind == LP_LIST; }
+static bool has_offsets(lp_type t) { return t.kind == LP_STRING || t.kind == LP_LIST || t.kind == LP_VECTOR; }
+/* The child's type: a list's elements, a vector's float64 values. */
+static lp_type child_type(lp_type t) { return lp_type_of(t.kind == LP_VECTOR ? LP_FLOAT64 : (lp_kind)t.elem); }
 
 /* ---- columns ---- */
 
@@ -43,6 +45,8 @@ void lp_column_unref(lp_column *c) {
     lp_free(c->valid);
     lp_free(c->v.raw);
     lp_free(c->data);
+    lp_free(c->vsize);
+    lp_free(c->vidx);
     lp_column_unref(c->child);
     lp_free(c);
 }
@@ -66,6 +70,15 @@ lp_value lp_column_get(const lp_column *c, int64_t row) {
         v.u.list.start = c->v.off[row];
         v.u.list.n = c->v.off[row + 1] - c->v.off[row];
         break;
+    case LP_VECTOR: {
+        int64_t o = c->v.off[row];
+        int32_t sz = c->vsize[row];
+        v.u.vec.val = c->child->v.f + o;
+        v.u.vec.nnz = (int32_t)(c->v.off[row + 1] - o);
+        v.u.vec.idx = sz < 0 ? NULL : c->vidx + o;
+        v.u.vec.size = sz < 0 ? ~sz : sz;
+        break;
+    }
     default: v.null = true; break;
     }
     return v;
@@ -75,6 +88,8 @@ size_t lp_column_bytes(const lp_column *c) {
     size_t n = (size_t)c->len * elem_size(c->type.kind) + (has_offsets(c->type) ? 8 : 0);
     if (c->valid) n += (size_t)(c->len + 7) / 8;
     if (c->type.kind == LP_STRING) n += (size_t)c->v.off[c->len];
+    if (c->vsize) n += 4 * (size_t)c->len;
+    if (c->vidx) n += 4 * (size_t)c->v.off[c->len];
     if (c->child) n += lp_column_bytes(c->child);
     return n;
 }
@@ -107,7 +122,7 @@ lp_column *lp_column_take(const lp_column *c, const int64_t *idx, int64_t n) {
         for (int64_t k = 0; k < n; k++)
             if (idx[k] >= 0) bytes += (size_t)(c->v.off[idx[k] + 1] - c->v.off[idx[k]]);
     lp_colbuf_reserve(&b, n, bytes);
-    if (!b.nomem && !c->valid && c->type.kind != LP_STRING && c->type.kind != LP_LIST) {
+    if (!b.nomem && !c->valid && !has_offsets(c->type)) {
         /* fixed width, no nulls in the source: a plain gather */
         bool any_neg = false;
         for (int64_t k = 0; k < n; k++) any_neg |= idx[k] < 0;
@@ -145,7 +160,7 @@ lp_column *lp_column_take(const lp_column *c, const int64_t *idx, int64_t n) {
 void lp_colbuf_append_rows(lp_colbuf *b, const lp_column *c, int64_t start, int64_t n) {
     if (n <= 0) return;
     lp_kind k = c->type.kind;
-    if (k == LP_LIST || !lp_type_eq(b->type, c->type)) {
+    if (k == LP_LIST || k == LP_VECTOR || !lp_type_eq(b->type, c->type)) {
         for (int64_t r = start; r < start + n; r++) {
             lp_value v = lp_column_get(c, r);
             lp_colbuf_append_value(b, &v);
@@ -215,6 +230,8 @@ void lp_colbuf_reset(lp_colbuf *b) {
     lp_free(b->valid);
     lp_free(b->vals);
     lp_free(b->data);
+    lp_free(b->vsize);
+    lp_free(b->vidx);
     if (b->child) {
         lp_colbuf_reset(b->child);
         lp_free(b->child);
@@ -234,6 +251,11 @@ bool lp_colbuf_reserve(lp_colbuf *b, int64_t rows, size_t bytes) {
         if (!v) goto nomem;
         if (!b->vals && has_offsets(b->type)) ((int64_t *)v)[0] = 0;
         b->vals = v;
+        if (b->type.kind == LP_VECTOR) {
+            int32_t *sz = lp_realloc(b->vsize, (size_t)cap * 4);
+            if (!sz) goto nomem;
+            b->vsize = sz;
+        }
         if (b->valid) {
             size_t old = (size_t)(b->cap + 7) / 8, nw = (size_t)(cap + 7) / 8;
             uint8_t *m = lp_realloc(b->valid, nw);
@@ -281,6 +303,7 @@ void lp_colbuf_append_null(lp_colbuf *b) {
     if (has_offsets(b->type)) {
         int64_t *off = b->vals;
         off[b->len + 1] = off[b->len];
+        if (b->vsize) b->vsize[b->len] = 0;
     } else {
         memset((char *)b->vals + es * (size_t)b->len, 0, es);
     }
@@ -332,9 +355,54 @@ lp_colbuf *lp_colbuf_list_child(lp_colbuf *b) {
             sink.nomem = true;
             return &sink;
         }
-        lp_colbuf_init(b->child, lp_type_of(b->type.elem));
+        lp_colbuf_init(b->child, child_type(b->type));
     }
     return b->child;
+}
+
+void lp_colbuf_append_vec(lp_colbuf *b, int32_t size, int32_t nnz, const int32_t *idx, const double *val) {
+    if (!room(b)) return;
+    lp_colbuf *ch = lp_colbuf_list_child(b);
+    if (nnz > 0 && !lp_colbuf_reserve(ch, nnz, 0)) {
+        b->nomem = true;
+        return;
+    }
+    int64_t base = ch->len;
+    if ((idx || b->vidx) && b->vicap < base + nnz) {
+        /* the first sparse row (or growth): indices as many slots as the values have, the ones
+         * under dense rows zero */
+        int64_t cap = LP_MAX(ch->cap, base + nnz);
+        int32_t *x = lp_realloc(b->vidx, (size_t)cap * 4 + 4);
+        if (!x) {
+            b->nomem = true;
+            return;
+        }
+        memset(x + b->vicap, 0, (size_t)(cap - b->vicap) * 4);
+        b->vidx = x;
+        b->vicap = cap;
+    }
+    if (nnz > 0) {
+        memcpy((double *)ch->vals + base, val, (size_t)nnz * 8);
+        if (idx) memcpy(b->vidx + base, idx, (size_t)nnz * 4);
+        else if (b->vidx) memset(b->vidx + base, 0, (size_t)nnz * 4);
+        ch->len += nnz;
+    }
+    mark_valid(b);
+    b->vsize[b->len] = idx ? size : ~size;
+    ((int64_t *)b->vals)[b->len + 1] = ch->len;
+    b->len++;
+}
+
+double lp_vec_at(const lp_value *v, int32_t i) {
+    if (i < 0 || i >= v->u.vec.size) return 0.0;
+    if (!v->u.vec.idx) return v->u.vec.val[i];
+    int32_t lo = 0, hi = v->u.vec.nnz;
+    while (lo < hi) {
+        int32_t m = lo + (hi - lo) / 2;
+        if (v->u.vec.idx[m] < i) lo = m + 1;
+        else hi = m;
+    }
+    return lo < v->u.vec.nnz && v->u.vec.idx[lo] == i ? v->u.vec.val[lo] : 0.0;
 }
 
 void lp_colbuf_list_end(lp_colbuf *b) {
@@ -396,6 +464,10 @@ void lp_colbuf_append_value(lp_colbuf *b, const lp_value *v) {
             lp_colbuf_append_null(b);
         }
         return;
+    case LP_VECTOR:
+        if (have == LP_VECTOR) lp_colbuf_append_vec(b, v->u.vec.size, v->u.vec.nnz, v->u.vec.idx, v->u.vec.val);
+        else lp_colbuf_append_null(b);
+        return;
     default:
         lp_colbuf_append_null(b);
         return;
@@ -405,7 +477,7 @@ void lp_colbuf_append_value(lp_colbuf *b, const lp_value *v) {
 lp_status lp_colbuf_finish(lp_colbuf *b, lp_column **out) {
     *out = NULL;
     if (!b->vals) lp_colbuf_reserve(b, 0, 0);
-    if (b->type.kind == LP_LIST && !b->child) (void)lp_colbuf_list_child(b);
+    if ((b->type.kind == LP_LIST || b->type.kind == LP_VECTOR) && !b->child) (void)lp_colbuf_list_child(b);
     lp_column *child = NULL;
     if (b->child && !b->nomem) {
         if (lp_colbuf_finish(b->child, &child) != LP_OK) b->nomem = true;
@@ -429,6 +501,8 @@ lp_status lp_colbuf_finish(lp_colbuf *b, lp_column **out) {
     c->data = b->data;
     if (c->type.kind == LP_STRING && !c->data) c->data = lp_malloc(0);
     c->child = child;
+    c->vsize = b->vsize;
+    c->vidx = b->vidx;
     memset(b, 0, sizeof *b);
     if (c->type.kind == LP_STRING && !c->data) {
         lp_column_unref(c);
@@ -461,6 +535,19 @@ void lp_value_format(const lp_value *v, lp_strbuf *out) {
             lp_value_format(&e, out);
         }
         lp_strbuf_putc(out, ']');
+        return;
+    case LP_VECTOR:  /* as Spark's show(): (size,[indices],[values]) sparse, [values] dense */
+        if (v->u.vec.idx) {
+            lp_strbuf_printf(out, "(%d,[", (int)v->u.vec.size);
+            for (int32_t k = 0; k < v->u.vec.nnz; k++) lp_strbuf_printf(out, k ? ",%d" : "%d", (int)v->u.vec.idx[k]);
+            lp_strbuf_puts(out, "],");
+        }
+        lp_strbuf_putc(out, '[');
+        for (int32_t k = 0; k < v->u.vec.nnz; k++) {
+            if (k) lp_strbuf_putc(out, ',');
+            lp_strbuf_append(out, buf, (size_t)lp_format_float64(v->u.vec.val[k], buf));
+        }
+        lp_strbuf_puts(out, v->u.vec.idx ? "])" : "]");
         return;
     default: lp_strbuf_puts(out, "?"); return;
     }

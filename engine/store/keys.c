@@ -37,6 +37,15 @@ static uint64_t hash_value(const lp_column *c, int64_t r) {
             h = lp_hash_combine(h, lp_col_valid(c->child, k) ? hash_value(c->child, k) : NULL_HASH);
         return h;
     }
+    case LP_VECTOR: {  /* by size, representation, indices and values (distinct(), dropDuplicates) */
+        lp_value v = lp_column_get(c, r);
+        uint64_t h = lp_hash_u64((uint64_t)v.u.vec.size * 2 + (v.u.vec.idx != NULL));
+        for (int32_t k = 0; k < v.u.vec.nnz; k++) {
+            h = lp_hash_combine(h, lp_hash_u64(f64_bits(v.u.vec.val[k])));
+            if (v.u.vec.idx) h = lp_hash_combine(h, (uint64_t)v.u.vec.idx[k]);
+        }
+        return h;
+    }
     default: return 0;
     }
 }
@@ -86,6 +95,14 @@ static bool value_eq(const lp_column *a, int64_t ra, const lp_column *b, int64_t
             if (va != vb) return false;
             if (va && !value_eq(a->child, ka, b->child, kb)) return false;
         }
+        return true;
+    }
+    case LP_VECTOR: {
+        lp_value x = lp_column_get(a, ra), y = lp_column_get(b, rb);
+        if (x.u.vec.size != y.u.vec.size || x.u.vec.nnz != y.u.vec.nnz || !x.u.vec.idx != !y.u.vec.idx) return false;
+        for (int32_t k = 0; k < x.u.vec.nnz; k++)
+            if (f64_bits(x.u.vec.val[k]) != f64_bits(y.u.vec.val[k]) || (x.u.vec.idx && x.u.vec.idx[k] != y.u.vec.idx[k]))
+                return false;
         return true;
     }
     default: return true;

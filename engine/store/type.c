@@ -28,8 +28,10 @@ const char *lp_type_name(lp_type t) {
         case LP_INT64: return "array<bigint>";
         case LP_FLOAT64: return "array<double>";
         case LP_STRING: return "array<string>";
+        case LP_VECTOR: return "array<vector>";
         default: return "array<void>";
         }
+    case LP_VECTOR: return "vector";
     case LP_KIND_COUNT: break;
     }
     return "?";

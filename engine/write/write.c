@@ -246,6 +246,24 @@ static void json_value(lp_strbuf *b, const lp_column *c, int64_t row) {
         lp_strbuf_putc(b, ']');
         return;
     }
+    case LP_VECTOR: {  /* as Spark writes VectorUDT: its sqlType struct, type 0 sparse, 1 dense */
+        lp_value v = lp_column_get(c, row);
+        if (v.u.vec.idx) {
+            lp_strbuf_printf(b, "{\"type\":0,\"size\":%d,\"indices\":[", (int)v.u.vec.size);
+            for (int32_t k = 0; k < v.u.vec.nnz; k++) lp_strbuf_printf(b, k ? ",%d" : "%d", (int)v.u.vec.idx[k]);
+            lp_strbuf_puts(b, "],\"values\":[");
+        } else {
+            lp_strbuf_puts(b, "{\"type\":1,\"values\":[");
+        }
+        for (int32_t k = 0; k < v.u.vec.nnz; k++) {
+            if (k) lp_strbuf_putc(b, ',');
+            n = lp_format_float64(v.u.vec.val[k], buf);
+            if (buf[0] == 'N' || buf[0] == 'I' || buf[1] == 'I') json_str(b, buf, (size_t)n);
+            else lp_strbuf_append(b, buf, (size_t)n);
+        }
+        lp_strbuf_puts(b, "]}");
+        return;
+    }
     default: lp_strbuf_puts(b, "null"); return;
     }
 }
@@ -577,6 +595,18 @@ lp_status lp_write_file(lp_table *t, const char *path, const lp_write_opts *opts
                         "quote='\"'");
         return LP_EVALUE;
     }
+    for (int c = 0; !json && c < t->ncols; c++)
+        if (t->types[c].kind == LP_VECTOR || (t->types[c].kind == LP_LIST && t->types[c].elem == LP_VECTOR)) {
+            /* Spark's words (the vector's storage type is a struct) */
+            lp_diag_set(d, LP_ETYPE,
+                        "[UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE] The CSV datasource doesn't support the column `%s` "
+                        "of the type \"%s\"",
+                        t->names[c], lp_type_name(t->types[c]));
+            lp_diag_hint(d, "write it as JSON (df.write.json), or turn it into an array first: "
+                            "vector_to_array(col(\"%s\")), then drop or format that",
+                         t->names[c]);
+            return LP_ETYPE;
+        }
     if (lp_cancelled()) return lp_diag_set(d, LP_ECANCELLED, "write cancelled");
     csv_style cs;
     csv_style_init(&cs, &o);
