@@ -715,7 +715,7 @@ lp_status lp_ml_call(loupe_session *s, lp_val *self, const char *name, const lp_
         return LP_OK;
     }
     if (strcmp(name, "transform") == 0 || strcmp(name, "fit") == 0) {
-        lp_plan *df, *p = NULL;
+        lp_plan *df = NULL, *p = NULL;
         if ((st = want_df(s, a, &df)) != LP_OK) return st;
         if (name[0] == 't') {
             st = c->transform(s, o, df, a, &p);
@@ -763,7 +763,7 @@ lp_status lp_ml_call(loupe_session *s, lp_val *self, const char *name, const lp_
         *out = lp_val_bool(v->kind == LV_STR && lp_ml_param_index(c, v->u.s.p) >= 0);
         return *out ? LP_OK : nomem(s);
     }
-    int idx;
+    int idx = 0;
     if ((st = param_arg(s, o, a, &idx)) != LP_OK) return st;
     if (strcmp(name, "explainParam") == 0) {
         lp_strbuf b;
