@@ -156,18 +156,46 @@ typedef enum lp_kind {
     LP_TIMESTAMP,  /* int64 microseconds since 1970-01-01 00:00:00 UTC */
     LP_LIST,       /* list of `elem` (int64, float64, string or vector) */
     LP_VECTOR,     /* an MLlib vector (Spark's VectorUDT): dense or sparse float64 values */
+    LP_STRUCT,     /* named fields of any types: the schema is the struct registry's entry `sid` */
     LP_KIND_COUNT
 } lp_kind;
 
 typedef struct lp_type {
     uint8_t kind;  /* lp_kind */
     uint8_t elem;  /* lp_kind of the elements when kind == LP_LIST, else 0 */
+    uint16_t sid;  /* the struct schema's id when kind == LP_STRUCT (1..), else 0 */
 } lp_type;
 
-static inline lp_type lp_type_of(lp_kind k) { return (lp_type){(uint8_t)k, 0}; }
-static inline lp_type lp_type_list(lp_kind elem) { return (lp_type){LP_LIST, (uint8_t)elem}; }
-static inline bool lp_type_eq(lp_type a, lp_type b) { return a.kind == b.kind && a.elem == b.elem; }
+static inline lp_type lp_type_of(lp_kind k) { return (lp_type){(uint8_t)k, 0, 0}; }
+static inline lp_type lp_type_list(lp_kind elem) { return (lp_type){LP_LIST, (uint8_t)elem, 0}; }
+static inline bool lp_type_eq(lp_type a, lp_type b) { return a.kind == b.kind && a.elem == b.elem && a.sid == b.sid; }
 static inline bool lp_type_numeric(lp_type t) { return t.kind == LP_INT64 || t.kind == LP_FLOAT64; }
+/* Lists, vectors and structs: the types whose values are other columns' rows. Operators with tight
+ * per-type loops send these through the generic value path (lp_column_get/lp_colbuf_append_value). */
+static inline bool lp_type_nested(lp_type t) { return t.kind == LP_LIST || t.kind == LP_VECTOR || t.kind == LP_STRUCT; }
+
+/* ---- struct schemas (store/type.c) -----------------------------------------------------------
+ * DESIGN
+ * A struct type is an id into one process-wide, append-only registry of interned schemas (field
+ * names and types), so lp_type stays a small value compared with ==. Interning (at plan time:
+ * F.struct, F.window, a join's datasetA) takes a mutex; reading a schema never does: entries are
+ * published with a release store and never change or move afterwards. The registry lives as long
+ * as the process (like the thread pool), so it is allocated with malloc, outside the session's
+ * memory cap and its leak accounting. At most 65535 distinct schemas. */
+typedef struct lp_struct_schema {
+    int nfields;
+    const char *const *names;
+    const lp_type *types;
+    const char *name;  /* "struct<start:timestamp,end:timestamp>" */
+} lp_struct_schema;
+
+/* The struct type with these fields (names copied); the same fields give the same type. Field
+ * names must be distinct. False when refused (no memory, or the registry is full). */
+bool lp_type_struct(int nfields, const char *const *names, const lp_type *types, lp_type *out);
+/* The schema of a struct type (NULL when t is not a struct). Lock-free. */
+const lp_struct_schema *lp_struct_schema_of(lp_type t);
+/* The index of field `name` (exact, then ASCII case-insensitive), -1 if none. */
+int lp_struct_field(lp_type t, const char *name, size_t n);
 
 /* Spark's simple-string names: "boolean", "bigint", "double", "string", "date", "timestamp",
  * "array<bigint>"; the returned pointer is static. */
@@ -212,11 +240,13 @@ typedef struct lp_value {
         struct { const lp_column *child; int64_t start, n; } list;
         /* a vector: `nnz` values; idx NULL for a dense one (then nnz == size) */
         struct { const double *val; const int32_t *idx; int32_t size, nnz; } vec;
+        struct { const lp_column *col; int64_t row; } st;  /* a struct: row `row` of column col */
     } u;
 } lp_value;
 
 static inline lp_value lp_value_null(void) { lp_value v; memset(&v, 0, sizeof v); v.null = true; return v; }
-/* Appends the value as Spark's show() prints it ("null", "1.0", "[2, 3]", "2013-06-02"). */
+/* Appends the value as Spark's show() prints it ("null", "1.0", "[2, 3]", "2013-06-02",
+ * "{2013-06-02 00:00:00, 2013-06-02 00:10:00}" for a struct). */
 void lp_value_format(const lp_value *v, lp_strbuf *out);
 
 /* ---- columns (store/column.c) ------------------------------------------------------------ */
@@ -232,6 +262,8 @@ void lp_value_format(const lp_value *v, lp_strbuf *out);
  *   vsize   per row, the vector's size; ~size (negative) marks a dense row;
  *   vidx    int32, parallel to child's values: the indices of sparse rows (ascending). NULL
  *           when every row is dense; slots under dense rows are unused (zero).
+ *   fields  a struct column's fields, one column each, every one len rows long (a null struct
+ *           row holds nulls in every field); v holds one unused byte per row.
  * Values under a null slot are zero (numbers) or empty (strings, lists, vectors). */
 struct lp_column {
     atomic_int refs;
@@ -250,6 +282,7 @@ struct lp_column {
     char *data;
     lp_column *child;
     int32_t *vsize, *vidx;  /* LP_VECTOR only */
+    lp_column **fields;
 };
 
 static inline bool lp_col_valid(const lp_column *c, int64_t row) {
@@ -287,6 +320,7 @@ typedef struct lp_colbuf {
     struct lp_colbuf *child;
     int32_t *vsize, *vidx;  /* LP_VECTOR: sizes (cap rows); indices (vicap slots, or NULL) */
     int64_t vicap;
+    struct lp_colbuf *fields;  /* a struct's field builders (created on first use) */
     bool nomem;
 } lp_colbuf;
 
@@ -312,6 +346,13 @@ void lp_colbuf_list_end(lp_colbuf *b);
 void lp_colbuf_append_vec(lp_colbuf *b, int32_t size, int32_t nnz, const int32_t *idx, const double *val);
 /* The value of element i of a vector (0.0 when a sparse row does not hold it). */
 double lp_vec_at(const lp_value *v, int32_t i);
+/* A struct row: append one value to each lp_colbuf_struct_field(b, k), then
+ * lp_colbuf_struct_end(b). lp_colbuf_append_null appends nulls to every field itself. */
+lp_colbuf *lp_colbuf_struct_field(lp_colbuf *b, int k);
+void lp_colbuf_struct_end(lp_colbuf *b);
+/* A struct column from finished field columns of equal length (takes the caller's references,
+ * also on failure); `valid` (NULL: no nulls) is copied. NULL when refused. */
+lp_column *lp_column_struct(lp_type t, int64_t len, lp_column **fields, const uint8_t *valid);
 /* Finishes the column into *out and resets b. LP_ENOMEM if any append was refused. */
 LP_WUR lp_status lp_colbuf_finish(lp_colbuf *b, lp_column **out);
 

@@ -113,7 +113,7 @@ static lp_status all_null(lp_type t, int64_t n, lp_column **out) {
 lp_status lp_ev_gather(lp_type t, const lp_vec *args, const int32_t *ch, int64_t n, lp_column **out) {
     *out = NULL;
     if (t.kind == LP_NULLTYPE) return all_null(t, n, out);
-    if (t.kind == LP_LIST || t.kind == LP_VECTOR) {
+    if (lp_type_nested(t)) {
         lp_colbuf b;
         lp_colbuf_init(&b, t);
         lp_colbuf_reserve(&b, n, 0);
@@ -510,7 +510,7 @@ static lp_status eval_in_consts(const lp_vec *a, int nargs, int64_t n, lp_column
 
 /* x IN (items): the OR of x = item, with three-valued logic. */
 static lp_status eval_in(const lp_vec *a, int nargs, int64_t n, lp_column **out) {
-    bool consts = a[0].col->type.kind != LP_LIST;
+    bool consts = !lp_type_nested(a[0].col->type);
     for (int i = 1; i < nargs; i++) consts &= a[i].cnst;
     if (consts) return eval_in_consts(a, nargs, n, out);
     lp_column *acc = NULL;
@@ -831,7 +831,8 @@ lp_status lp_ev_cast(const lp_column *c, lp_type to, lp_column **out, int64_t *n
         *out = lp_column_ref((lp_column *)c);
         return LP_OK;
     }
-    if (c->null_count == n && to.kind != LP_LIST) return all_null(to, n, out);
+    if (c->null_count == n && !lp_type_nested(to)) return all_null(to, n, out);
+    if (to.kind == LP_STRUCT) return all_null(to, n, out); /* bind allows only struct -> the same struct */
     if (to.kind == LP_LIST) {
         if (from != LP_LIST) return all_null(to, n, out);
         lp_column *ch;
@@ -985,6 +986,8 @@ static lp_status eval_call(const lp_expr *e, const lp_vec *a, int64_t n, lp_colu
         return st;
     }
     case LP_FN_GET: return eval_get(a, n, false, out);
+    case LP_FN_STRUCT: case LP_FN_NAMED_STRUCT: case LP_FN_GET_FIELD: case LP_FN_WINDOW:
+        return lp_fn_struct(e, a, n, out);
     case LP_FN_ELEMENT_AT: return eval_get(a, n, true, out);
     case LP_FN_SIZE: return eval_size(a, n, out);
     case LP_FN_ARRAY_CONTAINS: return eval_array_contains(a, n, out);

@@ -69,6 +69,8 @@ static const lp_fninfo registry[] = {
     {"current_date", LP_FN_CURRENT_DATE, 0, 0, 0, -1},
     {"size", LP_FN_SIZE, 1, 1, 0, -1}, {"cardinality", LP_FN_SIZE, 1, 1, AL, -1},
     {"array_contains", LP_FN_ARRAY_CONTAINS, 2, 2, 0, -1},
+    {"struct", LP_FN_STRUCT, 1, -1, 0, -1}, {"named_struct", LP_FN_NAMED_STRUCT, 2, -1, 0, -1},
+    {"get_field", LP_FN_GET_FIELD, 2, 2, OP, -1}, {"window", LP_FN_WINDOW, 2, 4, 0, -1},
     {"count", LP_FN_AGG_COUNT, 1, 1, AG, LP_AGG_COUNT},
     {"count_distinct", LP_FN_AGG_COUNT_DISTINCT, 1, 1, AG, LP_AGG_COUNT_DISTINCT},
     {"countdistinct", LP_FN_AGG_COUNT_DISTINCT, 1, 1, AG | AL, LP_AGG_COUNT_DISTINCT},
@@ -585,6 +587,23 @@ void lp_expr_format(const lp_expr *e, lp_strbuf *out) {
         print_type(e->cast_to, e->cast_text, out);
         lp_strbuf_putc(out, ')');
         return;
+    case LP_FN_GET_FIELD:
+        lp_expr_format(e->args[0], out);
+        lp_strbuf_putc(out, '.');
+        if (e->args[1]->kind == LP_EXPR_LIT && e->args[1]->lit.type.kind == LP_STRING)
+            lp_strbuf_append(out, e->args[1]->lit.u.s.p, (size_t)e->args[1]->lit.u.s.n);
+        return;
+    case LP_FN_NAMED_STRUCT:
+        if (e->fname && strcmp(e->fname, "struct") == 0) {
+            lp_strbuf_puts(out, "struct(");
+            for (int i = 1; i < e->nargs; i += 2) {
+                if (i > 1) lp_strbuf_puts(out, ", ");
+                lp_expr_format(e->args[i], out);
+            }
+            lp_strbuf_putc(out, ')');
+            return;
+        }
+        break;
     case LP_FN_GET:
         lp_expr_format(e->args[0], out);
         lp_strbuf_putc(out, '[');
@@ -737,7 +756,7 @@ static bool is_temporal(lp_type t) { return t.kind == LP_DATE || t.kind == LP_TI
 static bool common_cmp(lp_type a, lp_type b, lp_type *out) {
     if (a.kind == LP_NULLTYPE) { *out = b; return true; }
     if (b.kind == LP_NULLTYPE) { *out = a; return true; }
-    if (lp_type_eq(a, b)) { *out = a; return a.kind != LP_LIST && a.kind != LP_VECTOR; }
+    if (lp_type_eq(a, b)) { *out = a; return !lp_type_nested(a); }
     if (lp_type_numeric(a) && lp_type_numeric(b)) { *out = lp_type_of(LP_FLOAT64); return true; }
     if (is_temporal(a) && is_temporal(b)) { *out = lp_type_of(LP_TIMESTAMP); return true; }
     if (is_temporal(a) && b.kind == LP_STRING) { *out = a; return true; }
@@ -780,7 +799,7 @@ static lp_status want_type(binder *b, lp_expr *e, int i, lp_kind k) {
 /* Argument i as a string: scalars cast implicitly (as Spark does), lists are an error. */
 static lp_status want_str(binder *b, lp_expr *e, int i) {
     lp_kind k = e->args[i]->type.kind;
-    if (k == LP_LIST || k == LP_VECTOR) return need(b, e, i, "a string");
+    if (k == LP_LIST || k == LP_VECTOR || k == LP_STRUCT) return need(b, e, i, "a string");
     return want_type(b, e, i, LP_STRING);
 }
 
@@ -905,6 +924,29 @@ static lp_status bind_col(binder *b, lp_expr *e) {
         return err_at(b, e, LP_ENAME);
     }
     if (found < 0) found = ci;
+    if (found < 0 && strchr(e->name, '.')) {
+        /* `window.start`: a struct column's field, when the part before the last dot names one */
+        const char *dot = strrchr(e->name, '.');
+        lp_expr *base = lp_expr_col(e->arena, e->name, (size_t)(dot - e->name), e->start, e->end);
+        lp_expr *fld = lp_expr_str(e->arena, dot + 1, strlen(dot + 1));
+        if (!base || !fld) return nomem(b);
+        lp_diag probe;
+        lp_diag_init(&probe);
+        binder pb = *b;
+        pb.d = &probe;
+        if (bind_node(&pb, base) == LP_OK && base->type.kind == LP_STRUCT) {
+            lp_expr **args = lp_arena_alloc(e->arena, sizeof *args * 2);
+            if (!args) return nomem(b);
+            args[0] = base;
+            args[1] = fld;
+            e->kind = LP_EXPR_CALL;
+            e->fn = LP_FN_GET_FIELD;
+            e->fname = "get_field";
+            e->args = args;
+            e->nargs = 2;
+            return bind_node(b, e);
+        }
+    }
     if (found < 0) {
         lp_diag_set(b->d, LP_ENAME, "column '%s' does not exist", e->name);
         const char *best = lp_expr_closest(e->name, b->names, b->ncols);
@@ -1006,10 +1048,120 @@ static bool castable(lp_type from, lp_type to) {
     if (from.kind == LP_NULLTYPE || lp_type_eq(from, to)) return true;
     if (to.kind == LP_VECTOR || from.kind == LP_VECTOR) return false;
     if (to.kind == LP_LIST) return from.kind == LP_LIST;
-    if (from.kind == LP_LIST) return to.kind == LP_STRING;
+    if (to.kind == LP_STRUCT) return false;
+    if (from.kind == LP_LIST || from.kind == LP_STRUCT) return to.kind == LP_STRING;
     if (from.kind == LP_DATE && (to.kind == LP_INT64 || to.kind == LP_FLOAT64 || to.kind == LP_BOOL)) return false;
     if ((from.kind == LP_BOOL) && is_temporal(to)) return false;
     return to.kind != LP_NULLTYPE;
+}
+
+/* Whether e is a non-null string literal; its text in *s, *n. */
+static bool str_lit(const lp_expr *e, const char **s, size_t *n) {
+    if (e->kind != LP_EXPR_LIT || e->lit.null || e->lit.type.kind != LP_STRING) return false;
+    *s = e->lit.u.s.p ? e->lit.u.s.p : "";
+    *n = (size_t)e->lit.u.s.n;
+    return true;
+}
+
+/* window(ts, 'dur'[, 'slide'[, 'start']]): the durations parsed (with a caret on a bad one). */
+static lp_status bind_window(binder *b, lp_expr *e) {
+    lp_status st;
+    lp_expr **a = e->args;
+    if (a[0]->type.kind == LP_DATE && (st = coerce(b, &e->args[0], lp_type_of(LP_TIMESTAMP)))) return st;
+    if (a[0]->type.kind == LP_NULLTYPE && (st = coerce(b, &e->args[0], lp_type_of(LP_TIMESTAMP)))) return st;
+    if (a[0]->type.kind != LP_TIMESTAMP) return need(b, e, 0, "a timestamp (or date) column");
+    int64_t us[3] = {0, 0, 0};
+    for (int i = 1; i < e->nargs; i++) {
+        const char *s;
+        size_t n;
+        if (!str_lit(a[i], &s, &n)) {
+            lp_diag_set(b->d, LP_ETYPE, "window's %s must be a duration string such as '10 minutes'",
+                        i == 1 ? "windowDuration" : i == 2 ? "slideDuration" : "startTime");
+            return err_at(b, a[i], LP_ETYPE);
+        }
+        if ((st = lp_duration_parse(s, n, &us[i - 1], b->d))) return err_at(b, a[i], st);
+    }
+    lp_window_def w;
+    if ((st = lp_window_def_of(e, &w, b->d))) return st;
+    static const char *const names[] = {"start", "end"};
+    lp_type tt[2] = {lp_type_of(LP_TIMESTAMP), lp_type_of(LP_TIMESTAMP)};
+    if (!lp_type_struct(2, names, tt, &e->type)) return nomem(b);
+    return LP_OK;
+}
+
+/* struct, named_struct, get_field and window. */
+static lp_status bind_struct(binder *b, lp_expr *e) {
+    lp_expr **a = e->args;
+    lp_status st;
+    if (e->fn == LP_FN_WINDOW) return bind_window(b, e);
+    if (e->fn == LP_FN_GET_FIELD) {
+        const char *s;
+        size_t n;
+        if (!str_lit(a[1], &s, &n)) {
+            lp_diag_set(b->d, LP_ETYPE, "getField needs a field name (a string)");
+            return err_at(b, a[1], LP_ETYPE);
+        }
+        if (a[0]->type.kind != LP_STRUCT) {
+            char dx[300];
+            describe(a[0], dx, sizeof dx);
+            lp_diag_set(b->d, LP_ETYPE, "cannot take field '%.*s' of %s: it is not a struct", (int)LP_MIN(n, 100), s, dx);
+            lp_diag_hint(b->d, "fields belong to struct columns, such as the window column of groupBy(F.window(...))");
+            return err_at(b, e, LP_ETYPE);
+        }
+        int k = lp_struct_field(a[0]->type, s, n);
+        const lp_struct_schema *sc = lp_struct_schema_of(a[0]->type);
+        if (k < 0) {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%.*s", (int)LP_MIN(n, 100), s);
+            lp_diag_set(b->d, LP_ENAME, "no field '%s' in %s", buf, sc->name);
+            const char *best = lp_expr_closest(buf, (const char *const *)sc->names, sc->nfields);
+            if (best) lp_diag_hint(b->d, "did you mean '%s'?", best);
+            return err_at(b, e, LP_ENAME);
+        }
+        e->type = sc->types[k];
+        return LP_OK;
+    }
+    enum { MAXF = 256 };
+    const char *names[MAXF];
+    char gen[MAXF][16];
+    lp_type types[MAXF];
+    bool named = e->fn == LP_FN_NAMED_STRUCT;
+    if (named && e->nargs % 2) {
+        lp_diag_set(b->d, LP_ETYPE, "named_struct takes pairs of a name and a value, got %d arguments", e->nargs);
+        return err_at(b, e, LP_ETYPE);
+    }
+    int nf = named ? e->nargs / 2 : e->nargs;
+    if (nf > MAXF) {
+        lp_diag_set(b->d, LP_ELIMIT, "a struct may have at most %d fields, got %d", MAXF, nf);
+        return err_at(b, e, LP_ELIMIT);
+    }
+    for (int i = 0; i < nf; i++) {
+        int vi = named ? 2 * i + 1 : i;
+        if (named) {
+            size_t n;
+            const char *s;
+            if (!str_lit(a[2 * i], &s, &n)) {
+                lp_diag_set(b->d, LP_ETYPE, "named_struct's field names must be strings");
+                return err_at(b, a[2 * i], LP_ETYPE);
+            }
+            char *nm = lp_arena_strndup(e->arena, s, n);
+            if (!nm) return nomem(b);
+            names[i] = nm;
+        } else {
+            const lp_expr *x = a[i];
+            while (x->implicit) x = x->args[0];
+            if (x->kind == LP_EXPR_COL) names[i] = b->names[x->col];
+            else if (x->kind == LP_EXPR_CALL && x->fn == LP_FN_GET_FIELD) names[i] = x->args[1]->lit.u.s.p;
+            else {
+                snprintf(gen[i], sizeof gen[i], "col%d", i + 1);
+                names[i] = gen[i];
+            }
+        }
+        if (a[vi]->type.kind == LP_NULLTYPE && (st = coerce(b, &e->args[vi], lp_type_of(LP_STRING)))) return st;
+        types[i] = a[vi]->type;
+    }
+    if (!lp_type_struct(nf, names, types, &e->type)) return nomem(b);
+    return LP_OK;
 }
 
 /* Binds the arguments, then checks and infers the call's type, coercing arguments as the
@@ -1115,6 +1267,8 @@ static lp_status bind_call(binder *b, lp_expr *e) {
         e->type = e->cast_to;
         if ((a[0]->type.kind == LP_STRING || a[0]->type.kind == LP_FLOAT64) && !counter(b, e)) return nomem(b);
         return LP_OK;
+    case LP_FN_STRUCT: case LP_FN_NAMED_STRUCT: case LP_FN_GET_FIELD: case LP_FN_WINDOW:
+        return bind_struct(b, e);
     case LP_FN_GET:
         if (a[0]->type.kind != LP_LIST) return need(b, e, 0, "an array");
         if ((st = want_int(b, e, 1))) return st;
@@ -1208,7 +1362,7 @@ static lp_status bind_call(binder *b, lp_expr *e) {
         return bind_unify(b, e, 0, 1, false);
     case LP_FN_GREATEST: case LP_FN_LEAST:
         for (int i = 0; i < e->nargs; i++)
-            if (a[i]->type.kind == LP_LIST || a[i]->type.kind == LP_VECTOR) return need(b, e, i, "a comparable value");
+            if (lp_type_nested(a[i]->type)) return need(b, e, i, "a comparable value");
         return bind_unify(b, e, 0, 1, true);
     case LP_FN_TO_DATE: case LP_FN_TO_TIMESTAMP:
         e->type = e->fn == LP_FN_TO_DATE ? D : T;
@@ -1276,6 +1430,8 @@ static lp_status bind_call(binder *b, lp_expr *e) {
         lp_type t = a[0]->type;
         if (t.kind == LP_NULLTYPE && (st = coerce(b, &e->args[0], I))) return st;
         t = a[0]->type;
+        if (t.kind == LP_STRUCT && e->fn != LP_FN_AGG_COUNT && e->fn != LP_FN_AGG_COUNT_DISTINCT)
+            return need(b, e, 0, "a column that is not a struct (aggregate one of its fields: s.field)");
         switch (e->fn) {
         case LP_FN_AGG_SUM: case LP_FN_AGG_AVG: case LP_FN_AGG_STDDEV_SAMP: case LP_FN_AGG_STDDEV_POP:
         case LP_FN_AGG_VAR_SAMP: case LP_FN_AGG_VAR_POP: case LP_FN_AGG_MEDIAN: case LP_FN_AGG_PERCENTILE:
@@ -1285,7 +1441,7 @@ static lp_status bind_call(binder *b, lp_expr *e) {
                 if ((st = want_num(b, e, i))) return st;
             break;
         case LP_FN_AGG_MIN: case LP_FN_AGG_MAX:
-            if (t.kind == LP_LIST || t.kind == LP_VECTOR) return need(b, e, 0, "a comparable value");
+            if (lp_type_nested(t)) return need(b, e, 0, "a comparable value");
             break;
         case LP_FN_AGG_FIRST: case LP_FN_AGG_LAST:
             if (e->nargs == 2 && (st = want_bool(b, e, 1))) return st;

@@ -74,6 +74,12 @@ typedef enum lp_fn {
     LP_FN_SIZE, LP_FN_ARRAY_CONTAINS,
     LP_FN_ELEMENT_AT, /* list, index: 1-based, negative counts from the end, 0 or out of range -> null */
     LP_FN_XCALL,     /* an external function (lp_xfn): the ML feature transformers, vector functions */
+    /* structs */
+    LP_FN_STRUCT,       /* struct(a, b): fields named after column references (else col1, col2...) */
+    LP_FN_NAMED_STRUCT, /* named_struct('a', x, 'b', y); printed as struct(x, y) when fname is "struct" */
+    LP_FN_GET_FIELD,    /* s, 'name' (a string literal): `window.start`, col.getField("start") */
+    LP_FN_WINDOW,       /* window(ts, 'dur'[, 'slide'[, 'start']]): struct<start,end> (tumbling row by row;
+                         * sliding windows are expanded by the planner, see lp_plan_aggregate) */
     /* aggregates (LP_FNF_AGG): never evaluated here; lp_fninfo.agg is the lp_aggfn */
     LP_FN_AGG_COUNT, LP_FN_AGG_COUNT_DISTINCT, LP_FN_AGG_SUM, LP_FN_AGG_AVG, LP_FN_AGG_MIN,
     LP_FN_AGG_MAX, LP_FN_AGG_STDDEV_SAMP, LP_FN_AGG_STDDEV_POP, LP_FN_AGG_VAR_SAMP,
@@ -244,6 +250,28 @@ lp_winspec *lp_winspec_clone(lp_arena *a, const lp_winspec *w);
 bool lp_expr_has_window(const lp_expr *e);
 /* A deep copy of an expression tree (unbound: the copy must be bound before evaluation). */
 lp_expr *lp_expr_clone(lp_arena *a, const lp_expr *e);
+
+/* ---- event-time windows (fn_struct.c) ------------------------------------------------------- */
+
+/* A duration as Spark's window() takes it: "10 minutes", "1 hour", "2 days", "1 week",
+ * "1 day 12 hours", "90 seconds", "interval 5 minutes" (units microsecond .. week, singular or
+ * plural). Months and years are refused (not fixed lengths). LP_EVALUE with a hint otherwise. */
+LP_WUR lp_status lp_duration_parse(const char *s, size_t n, int64_t *us, lp_diag *d);
+
+/* A window() call's definition in microseconds: [start, start + dur) for every start that is
+ * `offset` plus a multiple of `slide` (slide == dur: tumbling). */
+typedef struct lp_window_def {
+    int64_t dur, slide, offset;
+} lp_window_def;
+/* The definition of a window() call whose duration arguments are string literals; checks them
+ * as Spark does (positive, slide <= duration, |startTime| < slide). */
+LP_WUR lp_status lp_window_def_of(const lp_expr *e, lp_window_def *w, lp_diag *d);
+/* The start of the latest window of w that holds ts. */
+static inline int64_t lp_window_last_start(const lp_window_def *w, int64_t ts) {
+    int64_t r = (ts - w->offset) % w->slide;
+    if (r < 0) r += w->slide;
+    return ts - r;
+}
 
 /* ---- binding -------------------------------------------------------------------------------- */
 

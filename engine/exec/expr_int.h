@@ -96,6 +96,7 @@ LP_WUR lp_status lp_fn_contains_lower(const lp_vec *a, int64_t n, lp_column **ou
 bool lp_fn_lower_unchanged(const char *t, int64_t tn);
 LP_WUR lp_status lp_fn_regex(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out);
 LP_WUR lp_status lp_fn_math(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out);
+LP_WUR lp_status lp_fn_struct(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out);
 LP_WUR lp_status lp_fn_date(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out);
 
 /* ---- precompilation (called by the binder) ---- */

@@ -13,7 +13,7 @@
  * lp_column_take). NULL when refused. */
 lp_column *lp_ev_take(const lp_column *c, const int64_t *idx, int64_t m) {
     lp_kind k = c->type.kind;
-    if (k == LP_LIST || k == LP_VECTOR || k == LP_NULLTYPE) return lp_column_take(c, idx, m);
+    if (lp_type_nested(c->type) || k == LP_NULLTYPE) return lp_column_take(c, idx, m);
     lp_column *o = lp_ev_col_new(c->type, m);
     if (!o) return NULL;
     uint8_t *valid = NULL;

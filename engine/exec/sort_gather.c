@@ -55,7 +55,7 @@ static lp_column *gather_list(lp_column *const *src, lp_type t, const int64_t *r
 }
 
 lp_column *lp_sort_gather(lp_column *const *src, int nsrc, lp_type t, const int64_t *refs, int64_t n) {
-    if (t.kind == LP_LIST || t.kind == LP_VECTOR) return gather_list(src, t, refs, n);
+    if (lp_type_nested(t)) return gather_list(src, t, refs, n);
     bool nulls = false;
     for (int i = 0; i < nsrc && !nulls; i++) nulls = src[i]->valid != NULL;
     for (int64_t k = 0; k < n && !nulls; k++) nulls = refs[k] < 0;

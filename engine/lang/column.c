@@ -146,12 +146,12 @@ static const struct fspec {
     {"rlike", "str,regexp", 2}, {"ilike", "str,pattern,escapeChar", 6}, {"first", "col,ignorenulls", 2},
     {"last", "col,ignorenulls", 2}, {"log", "arg1,arg2", 0}, {"datediff", "end,start", 0},
     {"pow", "col1,col2", 0}, {"contains", "left,right", 0}, {"startswith", "str,prefix", 0},
-    {"endswith", "str,suffix", 0},
+    {"endswith", "str,suffix", 0}, {"window", "timeColumn,windowDuration,slideDuration,startTime", 14},
 };
 
 /* PySpark functions Loupe knows by name but does not have, so the error can say so. */
 static const char *const unsupported[] = {
-    "explode", "explode_outer", "posexplode", "udf", "pandas_udf", "window", "struct", "array", "create_map",
+    "explode", "explode_outer", "posexplode", "udf", "pandas_udf", "array", "create_map",
     "to_json", "from_json",
     "date_format", "monotonically_increasing_id", "collect_set", "array_distinct", "sort_array", "flatten",
     "soundex", "levenshtein", "sha2", "md5", "hash", "xxhash64", "format_number", "format_string", "translate",
@@ -493,6 +493,59 @@ LP_WUR lp_status lp_funknown(loupe_session *s, const char *name, int64_t start, 
     return unknown_function(s, name, start, end);
 }
 
+/* F.struct(*cols): named_struct with each field named as Spark names it (the alias, the column
+ * name, the field name of s.field, else col1, col2, ...), printed as struct(a, b). */
+static lp_status struct_fn(loupe_session *s, const lp_args *a, lp_val **out) {
+    if (a->nkw) return lp_err(s, LP_ETYPE, a->kw_ast[0], "F.struct() takes columns, not keyword arguments");
+    lp_val **vals = NULL;
+    lp_ast **asts = NULL;
+    int n = 0;
+    lp_status st = lp_flatten(s, a->pos, a->pos_ast, a->npos, &vals, &asts, &n);
+    if (st != LP_OK) return st;
+    if (n == 0) return lp_err_span(s, LP_ETYPE, a->start, a->end, "F.struct() needs at least one column");
+    if (n > 128) return lp_err_span(s, LP_ELIMIT, a->start, a->end, "F.struct() takes at most 128 columns, got %d", n);
+    lp_colv *c = lp_colv_new();
+    lp_expr **args = c ? lp_arena_zalloc(&c->arena, sizeof(lp_expr *) * (size_t)(2 * n)) : NULL;
+    if (!args) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    for (int i = 0; i < n && st == LP_OK; i++) {
+        lp_val *col = NULL;
+        if ((st = lp_to_col(s, vals[i], asts[i], true, &col)) != LP_OK) break;
+        if (col->u.col->star) {
+            st = lp_err(s, LP_ETYPE, asts[i], "'*' is not a column to put in a struct");
+        } else {
+            const lp_expr *e = col->u.col->e;
+            char gen[16];
+            const char *nm = col->u.col->alias;
+            if (!nm && e->kind == LP_EXPR_COL) nm = e->name;
+            if (!nm && e->kind == LP_EXPR_CALL && e->fn == LP_FN_GET_FIELD && e->args[1]->kind == LP_EXPR_LIT)
+                nm = e->args[1]->lit.u.s.p;
+            if (!nm) {
+                snprintf(gen, sizeof gen, "col%d", i + 1);
+                nm = gen;
+            }
+            int64_t cs = asts[i] ? asts[i]->start : a->start, ce = asts[i] ? asts[i]->end : a->end;
+            args[2 * i] = lp_expr_str(&c->arena, nm, strlen(nm));
+            args[2 * i + 1] = lp_colv_import(c, col->u.col, cs, ce);
+            if (!args[2 * i] || !args[2 * i + 1]) st = nomem(s);
+        }
+        lp_val_unref(col);
+    }
+    if (st == LP_OK) {
+        c->e = lp_expr_call(&c->arena, LP_FN_NAMED_STRUCT, args, 2 * n, a->start, a->end);
+        if (c->e) c->e->fname = "struct";
+        else st = nomem(s);
+    }
+    if (st != LP_OK) {
+        lp_colv_free(c);
+        return st;
+    }
+    *out = lp_val_colv(&c);
+    return *out ? LP_OK : nomem(s);
+}
+
 LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, lp_val **out) {
     *out = NULL;
     if (!a) return unknown_function(s, name, -1, -1);
@@ -541,6 +594,7 @@ LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, 
         return LP_OK;
     }
     if ((st = window_fn(s, name, a, out)) != LP_ENAME) return st;
+    if (strcmp(name, "struct") == 0) return struct_fn(s, a, out);
     const char *fname = strcmp(name, "mean") == 0 ? "avg" : name;  /* PySpark's F.mean is avg */
     if (strcmp(name, "countDistinct") == 0 || strcmp(name, "approx_count_distinct") == 0) {
         if (a->npos > 1)
@@ -588,6 +642,11 @@ LP_WUR lp_status lp_fcall(loupe_session *s, const char *name, const lp_args *a, 
         if (st == LP_OK) k++;
     }
     if (st == LP_OK) st = build_call(s, fi->id, cols, k, fname, a->start, a->end, out);
+    if (st == LP_OK && fi->id == LP_FN_WINDOW) {
+        /* Spark names the column `window` */
+        lp_colv *c = (*out)->u.col;
+        if (!(c->alias = lp_arena_strndup(&c->arena, "window", 6))) st = nomem(s);
+    }
     for (int i = 0; i < k; i++) lp_val_unref(cols[i]);
     return st;
 }
@@ -663,6 +722,14 @@ METHOD(m_startswith) { return binary_fn(s, self, a, LP_FN_STARTSWITH, "other", t
 METHOD(m_endswith) { return binary_fn(s, self, a, LP_FN_ENDSWITH, "other", true, out); }
 METHOD(m_eqnullsafe) { return binary_fn(s, self, a, LP_FN_EQ_NS, "other", true, out); }
 METHOD(m_getitem) { return binary_fn(s, self, a, LP_FN_GET, "key", true, out); }
+METHOD(m_getfield) {
+    lp_val *v;
+    lp_ast *ast;
+    lp_status st = lp_args_one(s, a, "name", true, &v, &ast);
+    if (st != LP_OK) return st;
+    if (v->kind != LV_STR) return lp_err(s, LP_ETYPE, ast, "getField() takes a field name as a string, got %s", lp_val_type_name(v));
+    return binary_fn(s, self, a, LP_FN_GET_FIELD, "name", true, out);
+}
 
 METHOD(m_isin) {
     if (a->nkw) return lp_err(s, LP_ETYPE, a->kw_ast[0], "isin() takes values, not keyword arguments");
@@ -869,7 +936,7 @@ static const lp_method col_methods[] = {
     {"isNaN", m_isnan, ""}, {"isin", m_isin, "*cols"}, {"between", m_between, "lowerBound, upperBound"},
     {"like", m_like, "other"}, {"ilike", m_ilike, "other"}, {"rlike", m_rlike, "other"},
     {"contains", m_contains, "other"}, {"startswith", m_startswith, "other"}, {"endswith", m_endswith, "other"},
-    {"eqNullSafe", m_eqnullsafe, "other"}, {"getItem", m_getitem, "key"}, {"substr", m_substr, "startPos, length"},
+    {"eqNullSafe", m_eqnullsafe, "other"}, {"getItem", m_getitem, "key"}, {"getField", m_getfield, "name"}, {"substr", m_substr, "startPos, length"},
     {"desc", m_desc, ""}, {"asc", m_asc, ""}, {"desc_nulls_last", m_desc_nl, ""}, {"desc_nulls_first", m_desc_nf, ""},
     {"asc_nulls_last", m_asc_nl, ""}, {"asc_nulls_first", m_asc_nf, ""}, {"when", m_when, "condition, value"},
     {"otherwise", m_otherwise, "value"}, {"over", m_over, "window"},

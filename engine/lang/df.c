@@ -79,6 +79,24 @@ static lp_status cols_add(loupe_session *s, cols *c, lp_plan *p, lp_val **vals, 
     int fn = 0;
     lp_status st = lp_flatten(s, vals, asts, n, &fv, &fa, &fn);
     for (int i = 0; st == LP_OK && i < fn; i++) {
+        if (p && fv[i]->kind == LV_STR && fv[i]->u.s.n > 2 && strcmp(fv[i]->u.s.p + fv[i]->u.s.n - 2, ".*") == 0) {
+            /* "window.*": every field of a struct column, each named after its field */
+            char nm[256];
+            snprintf(nm, sizeof nm, "%.*s", (int)LP_MIN(fv[i]->u.s.n - 2, 250), fv[i]->u.s.p);
+            int k = lp_plan_col_index(p, nm);
+            const lp_struct_schema *sc = k >= 0 ? lp_struct_schema_of(p->types[k]) : NULL;
+            if (sc) {
+                int64_t cs = fa[i] ? fa[i]->start : -1, ce = fa[i] ? fa[i]->end : -1;
+                for (int f = 0; f < sc->nfields && st == LP_OK; f++) {
+                    lp_expr *args[2] = {lp_expr_col_index(&c->h->arena, k, p->names[k], cs, ce),
+                                        lp_expr_str(&c->h->arena, sc->names[f], strlen(sc->names[f]))};
+                    lp_expr *e = lp_expr_call(&c->h->arena, LP_FN_GET_FIELD, args, 2, cs, ce);
+                    const char *fname = lp_arena_strndup(&c->h->arena, sc->names[f], strlen(sc->names[f]));
+                    if (!e || !fname || !cols_push(c, e, fname, 0, -1)) st = nomem(s);
+                }
+                continue;
+            }
+        }
         lp_val *cv = NULL;
         if ((st = lp_to_col(s, fv[i], fa[i], str_is_name, &cv)) != LP_OK) break;
         lp_colv *col = cv->u.col;
@@ -1202,6 +1220,19 @@ static const char *type_name(lp_type t) {
     }
 }
 
+/* One printSchema line and, for arrays and structs, the nested lines under it. */
+static void schema_line(lp_strbuf *b, const char *name, lp_type t, int depth) {
+    for (int i = 0; i < depth; i++) lp_strbuf_puts(b, " |   ");
+    const char *tn = t.kind == LP_LIST ? "array" : t.kind == LP_STRUCT ? "struct" : type_name(t);
+    lp_strbuf_printf(b, " |-- %s: %s (nullable = true)\n", name, tn);
+    if (t.kind == LP_LIST) {
+        for (int i = 0; i <= depth; i++) lp_strbuf_puts(b, " |   ");
+        lp_strbuf_printf(b, " |-- element: %s (containsNull = true)\n", type_name(lp_type_of((lp_kind)t.elem)));
+    }
+    const lp_struct_schema *st = lp_struct_schema_of(t);
+    for (int k = 0; st && k < st->nfields; k++) schema_line(b, st->names[k], st->types[k], depth + 1);
+}
+
 METHOD(m_printschema) {
     lp_status st = no_args(s, a);
     if (st != LP_OK) return st;
@@ -1210,10 +1241,7 @@ METHOD(m_printschema) {
     lp_strbuf_init(&b);
     lp_strbuf_puts(&b, "root\n");
     for (int i = 0; i < p->ncols; i++) {
-        lp_type t = p->types[i];
-        lp_strbuf_printf(&b, " |-- %s: %s (nullable = true)\n", p->names[i], t.kind == LP_LIST ? "array" : type_name(t));
-        if (t.kind == LP_LIST)
-            lp_strbuf_printf(&b, " |    |-- element: %s (containsNull = true)\n", type_name(lp_type_of((lp_kind)t.elem)));
+        schema_line(&b, p->names[i], p->types[i], 0);
     }
     lp_strbuf_putc(&b, '\n');
     if (b.nomem) {

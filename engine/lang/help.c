@@ -594,6 +594,10 @@ static const lp_help entries[] = {
         "The element at a 0-based index of an array column (the same as col[key]); null when "
         "the index is out of range or the array is null.",
         "reviews.select(F.col(\"helpful\").getItem(0).alias(\"helpful_votes\"))"),
+    COL("getField", "col.getField(name)",
+        "The field called name of a struct column (the same as col.name_of_field, col['field'] and "
+        "col('struct.field')); null where the struct is null.",
+        "reviews.select(F.struct(\"asin\", \"overall\").alias(\"s\")).select(F.col(\"s\").getField(\"overall\"))"),
     COL("name", "col.name(alias)",
         "An alias of Column.alias: the same expression under a new column name.",
         "reviews.select(F.length(\"summary\").name(\"chars\"))"),
@@ -966,6 +970,25 @@ static const lp_help entries[] = {
     FN("size", "size(col)", S_SIZE, "reviews.select(F.size(F.split(\"reviewText\", \" \")).alias(\"words\"))"),
     ALIAS("cardinality", "size", "cardinality(col)", S_SIZE, "reviews.select(F.cardinality(\"helpful\"))",
           "pyspark.sql.functions.cardinality"),
+    FN("struct", "struct(*cols)",
+       "A struct column holding the given columns as named fields (each field is named after its "
+       "column, its alias, or col1, col2, ... for other expressions). show() prints {a, b}; reach "
+       "a field with s.field, s['field'], col('s.field') or s.getField('field').",
+       "reviews.select(F.struct(\"asin\", F.col(\"overall\").alias(\"stars\")).alias(\"item\"))"),
+    FNP("named_struct", "named_struct(name1, value1, ...)",
+        "A struct column from pairs of a field name (a string) and a value, as SQL writes it: "
+        "named_struct('a', x, 'b', y).",
+        "spark.sql(\"SELECT named_struct('stars', overall, 'asin', asin) AS item FROM reviews\")",
+        "pyspark.sql.functions.named_struct (SQL)"),
+    FN("window", "window(timeColumn, windowDuration, slideDuration=None, startTime=None)",
+       "Event-time windows, as Spark Structured Streaming has them: a struct column `window` with "
+       "fields start and end (timestamps, [start, end) half-open). Durations are strings such as "
+       "'10 minutes', '1 hour', '3 days', '1 week'. Without a slide the windows tumble (each row in "
+       "one window); with a shorter slide they overlap and groupBy puts a row in every window "
+       "that covers it. Windows are aligned to 1970-01-01 plus startTime. Rows with a null time "
+       "belong to no window.",
+       "reviews.withColumn(\"ts\", F.col(\"unixReviewTime\").cast(\"timestamp\"))"
+       ".groupBy(F.window(\"ts\", \"1 week\"), \"asin\").count()"),
     FN("array_contains", "array_contains(col, value)",
        "True when the array contains value, false when it does not; null when the array or "
        "value is null, or when value is not found but the array holds a null.",

@@ -410,7 +410,7 @@ static const char *const unsupported_methods[] = {
     "freqItems", "stat", "randomSplit", "sampleBy", "transform", "unpivot", "melt", "observe", "hint",
     "withWatermark", "writeStream", "dropDuplicatesWithinWatermark", "inputFiles", "sameSemantics", "semanticHash",
     "toJSON", "toLocalIterator", "pandas_api", "createGlobalTempView", "createOrReplaceGlobalTempView",
-    "sortWithinPartitions", "pivot", "applyInPandas", "cogroup", "getField", "dropFields", "withField",
+    "sortWithinPartitions", "pivot", "applyInPandas", "cogroup", "dropFields", "withField",
     "bitwiseAND", "bitwiseOR", "bitwiseXOR", "try_cast", "writeTo", "mergeInto", "offset", "toArrow",
     "lateralJoin", "agg_distinct", "cov", "approxCountDistinct", "storageLevel", "isStreaming", "isLocal",
 };
@@ -552,6 +552,28 @@ LP_WUR lp_status lp_getattr(loupe_session *s, lp_val *obj, const char *name, con
             if (!c) return nomem(s);
             c->e = lp_expr_col(&c->arena, obj->u.df->names[i], (size_t)-1, n ? n->op_start : -1, n ? n->end : -1);
             if (!c->e || !lp_colv_add_origin(c, c->e, obj->u.df)) {
+                lp_colv_free(c);
+                return nomem(s);
+            }
+            *out = lp_val_colv(&c);
+            return *out ? LP_OK : nomem(s);
+        }
+    }
+    if (obj->kind == LV_COL && name[0] != '_') {
+        /* df.window.start: a struct's field, as PySpark's Column.__getattr__ (a near miss of a
+         * method name stays an error: col.alais is a typo, not a field) */
+        int nm;
+        const lp_method *ms = lp_methods(LV_COL, &nm);
+        const char *cands[300];
+        for (int i = 0; i < nm && i < 300; i++) cands[i] = ms[i].name;
+        if (!lp_expr_closest(name, cands, LP_MIN(nm, 300))) {
+            lp_colv *c = lp_colv_new();
+            if (!c) return nomem(s);
+            int64_t st0 = n ? n->op_start : -1, en = n ? n->end : -1;
+            lp_expr *args[2] = {lp_colv_import(c, obj->u.col, n ? n->start : -1, en),
+                                lp_expr_str(&c->arena, name, strlen(name))};
+            c->e = lp_expr_call(&c->arena, LP_FN_GET_FIELD, args, 2, n ? n->start : st0, en);
+            if (!c->e) {
                 lp_colv_free(c);
                 return nomem(s);
             }

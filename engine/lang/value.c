@@ -303,8 +303,26 @@ static const char *spark_type(lp_type t) {
         return t.elem == LP_INT64 ? "ArrayType(LongType(), True)" : t.elem == LP_FLOAT64 ? "ArrayType(DoubleType(), True)"
                                                                                           : "ArrayType(StringType(), True)";
     case LP_VECTOR: return "VectorUDT()";
+    case LP_STRUCT: return NULL; /* nested: struct_repr */
     default: return "NullType()";
     }
+}
+
+/* StructType([StructField('start', TimestampType(), True), ...]) */
+static void struct_repr(lp_type t, lp_strbuf *out) {
+    const char *simple = spark_type(t);
+    if (simple) {
+        lp_strbuf_puts(out, simple);
+        return;
+    }
+    const lp_struct_schema *st = lp_struct_schema_of(t);
+    lp_strbuf_puts(out, "StructType([");
+    for (int i = 0; st && i < st->nfields; i++) {
+        lp_strbuf_printf(out, "%sStructField('%s', ", i ? ", " : "", st->names[i]);
+        struct_repr(st->types[i], out);
+        lp_strbuf_puts(out, ", True)");
+    }
+    lp_strbuf_puts(out, "])");
 }
 
 static void schema_repr(const lp_plan *p, lp_strbuf *out) {
@@ -382,9 +400,11 @@ void lp_val_repr(const lp_val *v, lp_strbuf *out) {
     case LV_VECTOR: lp_mlvec_repr(v, out); break;
     case LV_SCHEMA:
         lp_strbuf_puts(out, "StructType([");
-        for (int i = 0; i < v->u.df->ncols; i++)
-            lp_strbuf_printf(out, "%sStructField('%s', %s, True)", i ? ", " : "", v->u.df->names[i],
-                             spark_type(v->u.df->types[i]));
+        for (int i = 0; i < v->u.df->ncols; i++) {
+            lp_strbuf_printf(out, "%sStructField('%s', ", i ? ", " : "", v->u.df->names[i]);
+            struct_repr(v->u.df->types[i], out);
+            lp_strbuf_puts(out, ", True)");
+        }
         lp_strbuf_puts(out, "])");
         break;
     }
@@ -394,6 +414,8 @@ void lp_val_str_of(const lp_val *v, lp_strbuf *out) {
     if (v->kind == LV_STR) lp_strbuf_append(out, v->u.s.p, v->u.s.n);
     else lp_val_repr(v, out);
 }
+
+static int64_t row_of(const lp_value *x) { return x->u.st.row; }
 
 lp_val *lp_val_from_cell(const lp_column *c, int64_t row) {
     if (!lp_col_valid(c, row)) return lp_val_none();
@@ -413,6 +435,25 @@ lp_val *lp_val_from_cell(const lp_column *c, int64_t row) {
         return l;
     }
     case LP_VECTOR: return lp_val_vector((lp_column *)c, row);
+    case LP_STRUCT: {
+        /* Row(start=..., end=...), as collect() gives a struct */
+        const lp_struct_schema *st = lp_struct_schema_of(x.type);
+        lp_val *row = lp_val_new(LV_ROW), *names = lp_val_list(LV_TUPLE, st->nfields),
+               *vals = lp_val_list(LV_TUPLE, st->nfields);
+        bool ok = row && names && vals;
+        for (int k = 0; ok && k < st->nfields; k++)
+            ok = (names->u.list.v[k] = lp_val_str(st->names[k], strlen(st->names[k]))) &&
+                 (vals->u.list.v[k] = lp_val_from_cell(c->fields[k], row_of(&x)));
+        if (!ok) {
+            lp_val_unref(row);
+            lp_val_unref(names);
+            lp_val_unref(vals);
+            return NULL;
+        }
+        row->u.row.names = names;
+        row->u.row.values = vals;
+        return row;
+    }
     default: {
         /* dates and timestamps: their text, as a string (Python would show datetime.date) */
         lp_strbuf b;

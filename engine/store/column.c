@@ -32,6 +32,11 @@ static bool has_offsets(lp_type t) { return t.kind == LP_STRING || t.kind == LP_
 /* The child's type: a list's elements, a vector's float64 values. */
 static lp_type child_type(lp_type t) { return lp_type_of(t.kind == LP_VECTOR ? LP_FLOAT64 : (lp_kind)t.elem); }
 
+static int nfields(lp_type t) {
+    const lp_struct_schema *s = lp_struct_schema_of(t);
+    return s ? s->nfields : 0;
+}
+
 /* ---- columns ---- */
 
 lp_column *lp_column_ref(lp_column *c) {
@@ -48,6 +53,11 @@ void lp_column_unref(lp_column *c) {
     lp_free(c->vsize);
     lp_free(c->vidx);
     lp_column_unref(c->child);
+    if (c->fields) {
+        int nf = nfields(c->type);
+        for (int k = 0; k < nf; k++) lp_column_unref(c->fields[k]);
+        lp_free(c->fields);
+    }
     lp_free(c);
 }
 
@@ -79,6 +89,10 @@ lp_value lp_column_get(const lp_column *c, int64_t row) {
         v.u.vec.size = sz < 0 ? ~sz : sz;
         break;
     }
+    case LP_STRUCT:
+        v.u.st.col = c;
+        v.u.st.row = row;
+        break;
     default: v.null = true; break;
     }
     return v;
@@ -91,6 +105,8 @@ size_t lp_column_bytes(const lp_column *c) {
     if (c->vsize) n += 4 * (size_t)c->len;
     if (c->vidx) n += 4 * (size_t)c->v.off[c->len];
     if (c->child) n += lp_column_bytes(c->child);
+    if (c->fields)
+        for (int k = 0, nf = nfields(c->type); k < nf; k++) n += lp_column_bytes(c->fields[k]);
     return n;
 }
 
@@ -114,7 +130,58 @@ lp_column *lp_column_new_const(const lp_value *v, int64_t len) {
     return lp_colbuf_finish(&b, &c) == LP_OK ? c : NULL;
 }
 
+lp_column *lp_column_struct(lp_type t, int64_t len, lp_column **fields, const uint8_t *valid) {
+    int nf = nfields(t);
+    lp_column *c = lp_calloc(1, sizeof *c);
+    lp_column **f = lp_malloc(sizeof *f * (size_t)(nf ? nf : 1));
+    uint8_t *raw = lp_calloc((size_t)(len ? len : 1), 1);
+    int64_t nulls = 0;
+    if (valid)
+        for (int64_t r = 0; r < len; r++) nulls += !((valid[r >> 3] >> (r & 7)) & 1);
+    uint8_t *vm = nulls ? lp_malloc((size_t)(len + 7) / 8) : NULL;
+    if (!c || !f || !raw || (nulls && !vm)) {
+        for (int k = 0; k < nf; k++) lp_column_unref(fields[k]);
+        lp_free(c);
+        lp_free(f);
+        lp_free(raw);
+        lp_free(vm);
+        return NULL;
+    }
+    if (vm) memcpy(vm, valid, (size_t)(len + 7) / 8);
+    memcpy(f, fields, sizeof *f * (size_t)nf);
+    atomic_init(&c->refs, 1);
+    c->type = t;
+    c->len = len;
+    c->null_count = nulls;
+    c->valid = vm;
+    c->v.raw = raw;
+    c->fields = f;
+    return c;
+}
+
+/* A struct's rows idx[0..n): each field taken on its own (idx < 0 gives nulls there too). */
+static lp_column *struct_take(const lp_column *c, const int64_t *idx, int64_t n) {
+    int nf = nfields(c->type);
+    lp_column **f = lp_calloc((size_t)nf + 1, sizeof *f);
+    uint8_t *valid = lp_malloc((size_t)(n + 7) / 8 + 1);
+    bool ok = f && valid;
+    for (int k = 0; ok && k < nf; k++) ok = (f[k] = lp_column_take(c->fields[k], idx, n)) != NULL;
+    lp_column *out = NULL;
+    if (ok) {
+        memset(valid, 0, (size_t)(n + 7) / 8 + 1);
+        for (int64_t r = 0; r < n; r++)
+            if (idx[r] >= 0 && lp_col_valid(c, idx[r])) valid[r >> 3] |= (uint8_t)(1u << (r & 7));
+        out = lp_column_struct(c->type, n, f, valid);
+    } else if (f) {
+        for (int k = 0; k < nf; k++) lp_column_unref(f[k]);
+    }
+    lp_free(f);
+    lp_free(valid);
+    return out;
+}
+
 lp_column *lp_column_take(const lp_column *c, const int64_t *idx, int64_t n) {
+    if (c->type.kind == LP_STRUCT) return struct_take(c, idx, n);
     lp_colbuf b;
     lp_colbuf_init(&b, c->type);
     size_t bytes = 0;
@@ -160,7 +227,7 @@ lp_column *lp_column_take(const lp_column *c, const int64_t *idx, int64_t n) {
 void lp_colbuf_append_rows(lp_colbuf *b, const lp_column *c, int64_t start, int64_t n) {
     if (n <= 0) return;
     lp_kind k = c->type.kind;
-    if (k == LP_LIST || k == LP_VECTOR || !lp_type_eq(b->type, c->type)) {
+    if (lp_type_nested(c->type) || !lp_type_eq(b->type, c->type)) {
         for (int64_t r = start; r < start + n; r++) {
             lp_value v = lp_column_get(c, r);
             lp_colbuf_append_value(b, &v);
@@ -236,6 +303,10 @@ void lp_colbuf_reset(lp_colbuf *b) {
         lp_colbuf_reset(b->child);
         lp_free(b->child);
     }
+    if (b->fields) {
+        for (int k = 0, nf = nfields(b->type); k < nf; k++) lp_colbuf_reset(&b->fields[k]);
+        lp_free(b->fields);
+    }
     memset(b, 0, sizeof *b);
 }
 
@@ -299,6 +370,8 @@ void lp_colbuf_append_null(lp_colbuf *b) {
         for (int64_t i = 0; i < b->len; i++) b->valid[i >> 3] |= (uint8_t)(1u << (i & 7));
     }
     b->valid[b->len >> 3] &= (uint8_t) ~(1u << (b->len & 7));
+    if (b->type.kind == LP_STRUCT)
+        for (int k = 0, nf = nfields(b->type); k < nf; k++) lp_colbuf_append_null(lp_colbuf_struct_field(b, k));
     size_t es = elem_size(b->type.kind);
     if (has_offsets(b->type)) {
         int64_t *off = b->vals;
@@ -405,6 +478,29 @@ double lp_vec_at(const lp_value *v, int32_t i) {
     return lo < v->u.vec.nnz && v->u.vec.idx[lo] == i ? v->u.vec.val[lo] : 0.0;
 }
 
+lp_colbuf *lp_colbuf_struct_field(lp_colbuf *b, int k) {
+    if (!b->fields) {
+        const lp_struct_schema *st = lp_struct_schema_of(b->type);
+        int nf = st ? st->nfields : 0;
+        b->fields = lp_malloc(sizeof *b->fields * (size_t)(nf ? nf : 1));
+        if (!b->fields || !st) {
+            static _Thread_local lp_colbuf sink;  /* as in lp_colbuf_list_child */
+            b->nomem = true;
+            lp_colbuf_init(&sink, lp_type_of(LP_STRING));
+            sink.nomem = true;
+            return &sink;
+        }
+        for (int i = 0; i < nf; i++) lp_colbuf_init(&b->fields[i], st->types[i]);
+    }
+    return &b->fields[k];
+}
+
+void lp_colbuf_struct_end(lp_colbuf *b) {
+    if (!room(b)) return;
+    mark_valid(b);
+    ((uint8_t *)b->vals)[b->len++] = 0;
+}
+
 void lp_colbuf_list_end(lp_colbuf *b) {
     if (!room(b)) return;
     mark_valid(b);
@@ -468,6 +564,20 @@ void lp_colbuf_append_value(lp_colbuf *b, const lp_value *v) {
         if (have == LP_VECTOR) lp_colbuf_append_vec(b, v->u.vec.size, v->u.vec.nnz, v->u.vec.idx, v->u.vec.val);
         else lp_colbuf_append_null(b);
         return;
+    case LP_STRUCT: {
+        int nf = nfields(b->type);
+        if (have != LP_STRUCT || nfields(v->type) != nf) {
+            lp_colbuf_append_null(b);
+            return;
+        }
+        /* field by field, by position (as Spark casts one struct to another) */
+        for (int k = 0; k < nf; k++) {
+            lp_value e = lp_column_get(v->u.st.col->fields[k], v->u.st.row);
+            lp_colbuf_append_value(lp_colbuf_struct_field(b, k), &e);
+        }
+        lp_colbuf_struct_end(b);
+        return;
+    }
     default:
         lp_colbuf_append_null(b);
         return;
@@ -478,17 +588,40 @@ lp_status lp_colbuf_finish(lp_colbuf *b, lp_column **out) {
     *out = NULL;
     if (!b->vals) lp_colbuf_reserve(b, 0, 0);
     if ((b->type.kind == LP_LIST || b->type.kind == LP_VECTOR) && !b->child) (void)lp_colbuf_list_child(b);
+    if (b->type.kind == LP_STRUCT && !b->fields) (void)lp_colbuf_struct_field(b, 0);
     lp_column *child = NULL;
     if (b->child && !b->nomem) {
         if (lp_colbuf_finish(b->child, &child) != LP_OK) b->nomem = true;
         lp_free(b->child);
         b->child = NULL;
     }
+    int nf = nfields(b->type);
+    lp_column **fields = NULL;
+    if (b->fields && !b->nomem) {
+        fields = lp_calloc((size_t)nf + 1, sizeof *fields);
+        if (!fields) b->nomem = true;
+        for (int k = 0; k < nf && !b->nomem; k++)
+            if (lp_colbuf_finish(&b->fields[k], &fields[k]) != LP_OK) b->nomem = true;
+        if (b->nomem && fields) {
+            for (int k = 0; k < nf; k++) lp_column_unref(fields[k]);
+            lp_free(fields);
+            fields = NULL;
+        }
+    }
     lp_column *c = b->nomem ? NULL : lp_malloc(sizeof *c);
     if (!c) {
         lp_column_unref(child);
+        if (fields) {
+            for (int k = 0; k < nf; k++) lp_column_unref(fields[k]);
+            lp_free(fields);
+        }
         lp_colbuf_reset(b);
         return LP_ENOMEM;
+    }
+    if (b->fields) {
+        for (int k = 0; k < nf; k++) lp_colbuf_reset(&b->fields[k]);
+        lp_free(b->fields);
+        b->fields = NULL;
     }
     memset(c, 0, sizeof *c);
     atomic_init(&c->refs, 1);
@@ -503,6 +636,7 @@ lp_status lp_colbuf_finish(lp_colbuf *b, lp_column **out) {
     c->child = child;
     c->vsize = b->vsize;
     c->vidx = b->vidx;
+    c->fields = fields;
     memset(b, 0, sizeof *b);
     if (c->type.kind == LP_STRING && !c->data) {
         lp_column_unref(c);
@@ -549,6 +683,16 @@ void lp_value_format(const lp_value *v, lp_strbuf *out) {
         }
         lp_strbuf_puts(out, v->u.vec.idx ? "])" : "]");
         return;
+    case LP_STRUCT: {
+        lp_strbuf_putc(out, '{');
+        for (int k = 0, nf = nfields(v->type); k < nf; k++) {
+            if (k) lp_strbuf_puts(out, ", ");
+            lp_value e = lp_column_get(v->u.st.col->fields[k], v->u.st.row);
+            lp_value_format(&e, out);
+        }
+        lp_strbuf_putc(out, '}');
+        return;
+    }
     default: lp_strbuf_puts(out, "?"); return;
     }
 }

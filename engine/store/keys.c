@@ -46,6 +46,15 @@ static uint64_t hash_value(const lp_column *c, int64_t r) {
         }
         return h;
     }
+    case LP_STRUCT: {
+        const lp_struct_schema *st = lp_struct_schema_of(c->type);
+        uint64_t h = 0x2545f4914f6cdd1dULL;
+        for (int k = 0; k < st->nfields; k++) {
+            const lp_column *f = c->fields[k];
+            h = lp_hash_combine(h, lp_col_valid(f, r) ? hash_value(f, r) : NULL_HASH);
+        }
+        return h;
+    }
     default: return 0;
     }
 }
@@ -105,6 +114,16 @@ static bool value_eq(const lp_column *a, int64_t ra, const lp_column *b, int64_t
                 return false;
         return true;
     }
+    case LP_STRUCT: {
+        const lp_struct_schema *st = lp_struct_schema_of(a->type);
+        for (int k = 0; k < st->nfields; k++) {
+            const lp_column *fa = a->fields[k], *fb = b->fields[k];
+            bool va = lp_col_valid(fa, ra), vb = lp_col_valid(fb, rb);
+            if (va != vb) return false;
+            if (va && !value_eq(fa, ra, fb, rb)) return false;
+        }
+        return true;
+    }
     default: return true;
     }
 }
@@ -152,6 +171,20 @@ int lp_value_cmp_rows(const lp_column *a, int64_t ra, const lp_column *b, int64_
             }
         }
         return (na > nb) - (na < nb);
+    }
+    case LP_STRUCT: {
+        /* field by field, a null field before any value (Spark's ascending order) */
+        const lp_struct_schema *st = lp_struct_schema_of(a->type);
+        for (int k = 0; k < st->nfields; k++) {
+            const lp_column *fa = a->fields[k], *fb = b->fields[k];
+            bool va = lp_col_valid(fa, ra), vb = lp_col_valid(fb, rb);
+            if (va != vb) return va ? 1 : -1;
+            if (va) {
+                int c = lp_value_cmp_rows(fa, ra, fb, rb);
+                if (c) return c;
+            }
+        }
+        return 0;
     }
     default: return 0;
     }

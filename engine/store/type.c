@@ -10,9 +10,87 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+
+/* ---- the struct registry (see loupe_int.h's DESIGN note) ---- */
+
+#define STRUCT_MAX 65535
+
+static pthread_mutex_t struct_mu = PTHREAD_MUTEX_INITIALIZER;  /* guards interning (writers) */
+static _Atomic(lp_struct_schema *) struct_reg[STRUCT_MAX + 1]; /* [sid]; [0] unused */
+static int struct_count;                                       /* under struct_mu */
+
+const lp_struct_schema *lp_struct_schema_of(lp_type t) {
+    if (t.kind != LP_STRUCT || t.sid == 0) return NULL;
+    return atomic_load_explicit(&struct_reg[t.sid], memory_order_acquire);
+}
+
+int lp_struct_field(lp_type t, const char *name, size_t n) {
+    const lp_struct_schema *s = lp_struct_schema_of(t);
+    if (!s) return -1;
+    for (int i = 0; i < s->nfields; i++)
+        if (strlen(s->names[i]) == n && memcmp(s->names[i], name, n) == 0) return i;
+    for (int i = 0; i < s->nfields; i++)
+        if (strlen(s->names[i]) == n && strncasecmp(s->names[i], name, n) == 0) return i;
+    return -1;
+}
+
+static bool schema_same(const lp_struct_schema *s, int n, const char *const *names, const lp_type *types) {
+    if (s->nfields != n) return false;
+    for (int i = 0; i < n; i++)
+        if (strcmp(s->names[i], names[i]) != 0 || !lp_type_eq(s->types[i], types[i])) return false;
+    return true;
+}
+
+/* One malloc holds the schema, its arrays, the names and the type name. */
+static lp_struct_schema *schema_new(int n, const char *const *names, const lp_type *types) {
+    size_t text = 8;
+    for (int i = 0; i < n; i++) text += 2 * strlen(names[i]) + strlen(lp_type_name(types[i])) + 3;
+    size_t head = sizeof(lp_struct_schema) + sizeof(char *) * (size_t)n + sizeof(lp_type) * (size_t)n;
+    char *m = malloc(head + text);
+    if (!m) return NULL;
+    lp_struct_schema *s = (lp_struct_schema *)m;
+    const char **nm = (const char **)(m + sizeof *s);
+    lp_type *ty = (lp_type *)(m + sizeof *s + sizeof(char *) * (size_t)n);
+    char *p = m + head, *end = m + head + text;
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        memcpy(p, names[i], len + 1);
+        nm[i] = p;
+        p += len + 1;
+        ty[i] = types[i];
+    }
+    s->nfields = n;
+    s->names = nm;
+    s->types = ty;
+    s->name = p;
+    int w = snprintf(p, (size_t)(end - p), "struct<");
+    for (int i = 0; i < n; i++)
+        w += snprintf(p + w, (size_t)(end - p - w), "%s%s:%s", i ? "," : "", names[i], lp_type_name(types[i]));
+    snprintf(p + w, (size_t)(end - p - w), ">");
+    return s;
+}
+
+bool lp_type_struct(int nfields, const char *const *names, const lp_type *types, lp_type *out) {
+    pthread_mutex_lock(&struct_mu);
+    int sid = 0;
+    for (int i = 1; i <= struct_count && !sid; i++)
+        if (schema_same(atomic_load_explicit(&struct_reg[i], memory_order_relaxed), nfields, names, types)) sid = i;
+    if (!sid && struct_count < STRUCT_MAX) {
+        lp_struct_schema *s = schema_new(nfields, names, types);
+        if (s) {
+            sid = ++struct_count;
+            atomic_store_explicit(&struct_reg[sid], s, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&struct_mu);
+    if (!sid) return false;
+    *out = (lp_type){LP_STRUCT, 0, (uint16_t)sid};
+    return true;
+}
 
 const char *lp_type_name(lp_type t) {
     switch ((lp_kind)t.kind) {
@@ -32,6 +110,10 @@ const char *lp_type_name(lp_type t) {
         default: return "array<void>";
         }
     case LP_VECTOR: return "vector";
+    case LP_STRUCT: {
+        const lp_struct_schema *st = lp_struct_schema_of(t);
+        return st ? st->name : "struct<>";
+    }
     case LP_KIND_COUNT: break;
     }
     return "?";
@@ -55,9 +137,42 @@ static bool scalar_parse(const char *s, size_t n, lp_kind *k) {
     return false;
 }
 
+/* struct<name:type,...> (the text between the brackets): nested brackets may hold commas. */
+static bool struct_parse(const char *s, size_t n, lp_type *out) {
+    enum { MAXF = 64 };
+    char names[MAXF][64];
+    const char *np[MAXF];
+    lp_type types[MAXF];
+    int nf = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        int depth = 0;
+        while (j < n && (depth > 0 || s[j] != ',')) {
+            if (s[j] == '<') depth++;
+            if (s[j] == '>') depth--;
+            j++;
+        }
+        const char *colon = memchr(s + i, ':', j - i);
+        if (!colon || nf == MAXF) return false;
+        const char *a = s + i, *b = colon;
+        while (a < b && isspace((unsigned char)*a)) a++;
+        while (b > a && isspace((unsigned char)b[-1])) b--;
+        if (a == b || (size_t)(b - a) >= sizeof names[0]) return false;
+        memcpy(names[nf], a, (size_t)(b - a));
+        names[nf][b - a] = 0;
+        np[nf] = names[nf];
+        if (!lp_type_parse(colon + 1, (size_t)(s + j - colon - 1), &types[nf])) return false;
+        nf++;
+        i = j + 1;
+    }
+    return nf > 0 && lp_type_struct(nf, np, types, out);
+}
+
 bool lp_type_parse(const char *s, size_t n, lp_type *out) {
     while (n && isspace((unsigned char)*s)) s++, n--;
     while (n && isspace((unsigned char)s[n - 1])) n--;
+    if (n > 8 && strncasecmp(s, "struct<", 7) == 0 && s[n - 1] == '>') return struct_parse(s + 7, n - 8, out);
     lp_kind k;
     if (n > 7 && strncasecmp(s, "array<", 6) == 0 && s[n - 1] == '>') {
         if (!scalar_parse(s + 6, n - 7, &k)) {

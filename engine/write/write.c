@@ -264,6 +264,22 @@ static void json_value(lp_strbuf *b, const lp_column *c, int64_t row) {
         lp_strbuf_puts(b, "]}");
         return;
     }
+    case LP_STRUCT: {
+        /* a nested object; null fields omitted, as at the top level */
+        const lp_struct_schema *st = lp_struct_schema_of(c->type);
+        lp_strbuf_putc(b, '{');
+        bool first = true;
+        for (int k = 0; k < st->nfields; k++) {
+            if (!lp_col_valid(c->fields[k], row)) continue;
+            if (!first) lp_strbuf_putc(b, ',');
+            first = false;
+            json_str(b, st->names[k], strlen(st->names[k]));
+            lp_strbuf_putc(b, ':');
+            json_value(b, c->fields[k], row);
+        }
+        lp_strbuf_putc(b, '}');
+        return;
+    }
     default: lp_strbuf_puts(b, "null"); return;
     }
 }
@@ -595,18 +611,23 @@ lp_status lp_write_file(lp_table *t, const char *path, const lp_write_opts *opts
                         "quote='\"'");
         return LP_EVALUE;
     }
-    for (int c = 0; !json && c < t->ncols; c++)
-        if (t->types[c].kind == LP_VECTOR || (t->types[c].kind == LP_LIST && t->types[c].elem == LP_VECTOR)) {
-            /* Spark's words (the vector's storage type is a struct) */
-            lp_diag_set(d, LP_ETYPE,
-                        "[UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE] The CSV datasource doesn't support the column `%s` "
-                        "of the type \"%s\"",
-                        t->names[c], lp_type_name(t->types[c]));
+    for (int c = 0; !json && c < t->ncols; c++) {
+        bool vec = t->types[c].kind == LP_VECTOR || (t->types[c].kind == LP_LIST && t->types[c].elem == LP_VECTOR);
+        if (!vec && t->types[c].kind != LP_STRUCT) continue;
+        /* Spark's words (a vector's storage type is a struct) */
+        lp_diag_set(d, LP_ETYPE,
+                    "[UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE] The CSV datasource doesn't support the column `%s` "
+                    "of the type \"%s\"",
+                    t->names[c], lp_type_name(t->types[c]));
+        if (vec)
             lp_diag_hint(d, "write it as JSON (df.write.json), or turn it into an array first: "
                             "vector_to_array(col(\"%s\")), then drop or format that",
                          t->names[c]);
-            return LP_ETYPE;
-        }
+        else
+            lp_diag_hint(d, "write it as JSON (df.write.json), or select its fields as columns first: "
+                            "df.select(\"%s.*\")", t->names[c]);
+        return LP_ETYPE;
+    }
     if (lp_cancelled()) return lp_diag_set(d, LP_ECANCELLED, "write cancelled");
     csv_style cs;
     csv_style_init(&cs, &o);

@@ -34,7 +34,7 @@ static lp_expr *parse(px *q) {
         size_t nn = (size_t)(q->p - nm);
         lp_expr *args[64];
         int n = 0;
-        lp_type to = {0, 0};
+        lp_type to = {0, 0, 0};
         const char *tname = NULL;
         size_t tn = 0;
         bool cast = nn == 4 && strncmp(nm, "cast", 4) == 0;

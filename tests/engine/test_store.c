@@ -12,7 +12,7 @@ static void test_store_type_names_and_parse(void **state) {
     assert_true(lp_type_parse("BIGINT", 6, &t) && t.kind == LP_INT64);
     assert_true(lp_type_parse("array<string>", 13, &t) && t.kind == LP_LIST && t.elem == LP_STRING);
     assert_true(lp_type_parse("decimal(10,2)", 13, &t) && t.kind == LP_FLOAT64);
-    assert_false(lp_type_parse("struct<a:int>", 13, &t));
+    assert_true(lp_type_parse("struct<a:int>", 13, &t) && t.kind == LP_STRUCT);
     assert_string_equal(lp_type_name(lp_type_list(LP_INT64)), "array<bigint>");
     assert_int_equal(lp_type_unify(lp_type_of(LP_INT64), lp_type_of(LP_FLOAT64)).kind, LP_FLOAT64);
     assert_int_equal(lp_type_unify(lp_type_of(LP_INT64), lp_type_of(LP_STRING)).kind, LP_STRING);
