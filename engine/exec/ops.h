@@ -150,6 +150,15 @@ lp_type lp_window_result_type(const lp_wincall *c, lp_type t);
 LP_WUR lp_status lp_window(lp_table *in, const int *pkeys, int npkeys, const lp_sortkey *okeys, int nokeys,
                            const lp_wincall *calls, int ncalls, lp_table **out, lp_diag *d);
 
+/* The window group limit (exec/wlimit.c): the rows of `in` that are among the first k of their
+ * window partition (partition keys pkeys, equal as grouping compares them) in the order okeys,
+ * ties in input order -- exactly the rows a filter `row_number() <= k` over that window keeps.
+ * Output: those rows in input order. For 1 <= k <= lp_window_limit_applies' bound (LP_EVALUE
+ * otherwise). The result does not depend on the thread count. */
+bool lp_window_limit_applies(int64_t k);
+LP_WUR lp_status lp_window_limit(lp_table *in, const int *pkeys, int npkeys, const lp_sortkey *okeys, int nokeys,
+                                 int64_t k, lp_table **out, lp_diag *d);
+
 /* ---- join (exec/join.c) ---- */
 
 typedef enum lp_join_how {

@@ -136,26 +136,6 @@ static bool before(const sctx *c, int ra, int64_t ia, int rb, int64_t ib) {
 
 /* ---- sorting one run ---- */
 
-static inline uint64_t norm_i64(int64_t v) { return (uint64_t)v ^ (UINT64_C(1) << 63); }
-
-static inline uint64_t norm_f64(double f) {
-    if (isnan(f)) return UINT64_MAX;  /* after every number, all NaNs equal */
-    if (f == 0) f = 0;                 /* -0.0 == 0.0 */
-    uint64_t u;
-    memcpy(&u, &f, 8);
-    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
-}
-
-static inline uint64_t norm_str(const char *s, int64_t n) {
-    uint64_t p = 0;
-    if (n >= 8) {
-        memcpy(&p, s, 8);
-        return __builtin_bswap64(p);
-    }
-    for (int64_t i = 0; i < n; i++) p |= (uint64_t)(uint8_t)s[i] << (56 - 8 * i);
-    return p;
-}
-
 /* e[i] = (normalised first key, row) for the rows [start, start + n) of partition columns cols. */
 static void make_keys(const sctx *c, lp_column *const *cols, int64_t start, int64_t n, sent *e) {
     uint64_t flip = c->k0desc ? UINT64_MAX : 0;
@@ -166,18 +146,18 @@ static void make_keys(const sctx *c, lp_column *const *cols, int64_t start, int6
         for (int64_t i = 0; i < n; i++) e[i].key = (uint64_t)k->v.b[start + i] ^ flip;
         break;
     case NORM_I64:
-        for (int64_t i = 0; i < n; i++) e[i].key = norm_i64(k->v.i[start + i]) ^ flip;
+        for (int64_t i = 0; i < n; i++) e[i].key = lp_norm_i64(k->v.i[start + i]) ^ flip;
         break;
     case NORM_DATE:
-        for (int64_t i = 0; i < n; i++) e[i].key = norm_i64(k->v.d[start + i]) ^ flip;
+        for (int64_t i = 0; i < n; i++) e[i].key = lp_norm_i64(k->v.d[start + i]) ^ flip;
         break;
     case NORM_F64:
-        for (int64_t i = 0; i < n; i++) e[i].key = norm_f64(k->v.f[start + i]) ^ flip;
+        for (int64_t i = 0; i < n; i++) e[i].key = lp_norm_f64(k->v.f[start + i]) ^ flip;
         break;
     case NORM_STR:
         for (int64_t i = 0; i < n; i++) {
             int64_t r = start + i, o = k->v.off[r];
-            e[i].key = norm_str(k->data + o, k->v.off[r + 1] - o) ^ flip;
+            e[i].key = lp_norm_str(k->data + o, k->v.off[r + 1] - o) ^ flip;
         }
         break;
     default:
@@ -258,7 +238,7 @@ static void refine_str(const sctx *c, lp_column *const *cols, sent *a, sent *tmp
     bool longer = false;
     for (int64_t i = 0; i < m; i++) {
         int64_t o = k->v.off[a[i].row], n = k->v.off[a[i].row + 1] - o;
-        a[i].key = (n > at ? norm_str(k->data + o + at, n - at) : 0) ^ flip;
+        a[i].key = (n > at ? lp_norm_str(k->data + o + at, n - at) : 0) ^ flip;
         longer |= n > at;
     }
     if (!longer) {
@@ -379,7 +359,7 @@ static lp_status second_prefixes(const sctx *c, srun *r) {
     if (!r->k2) return LP_ENOMEM;
     for (int64_t i = 0; i < r->ne; i++) {
         int64_t o = k->v.off[r->e[i].row], n = k->v.off[r->e[i].row + 1] - o;
-        r->k2[i] = (n > 8 ? norm_str(k->data + o + 8, n - 8) : 0) ^ flip;
+        r->k2[i] = (n > 8 ? lp_norm_str(k->data + o + 8, n - 8) : 0) ^ flip;
     }
     return LP_OK;
 }

@@ -53,6 +53,75 @@ static lp_status filter_head(lp_plan *p, int64_t head, lp_table **out, lp_diag *
     return st != LP_OK ? st : cut(f, head, out, d);
 }
 
+/* ---- the window group limit ---- */
+
+/* Whether pred (or one of its AND-ed conjuncts) is `c <= k`, `c < k`, `c = k` or the same
+ * mirrored, c a column and k an integer literal: *col and *k (c <= k's k) when so. */
+static bool rank_bound(const lp_expr *pred, int *col, int64_t *k) {
+    if (pred->kind != LP_EXPR_CALL) return false;
+    if (pred->fn == LP_FN_AND) return rank_bound(pred->args[0], col, k) || rank_bound(pred->args[1], col, k);
+    if (pred->nargs != 2) return false;
+    const lp_expr *a = pred->args[0], *b = pred->args[1];
+    lp_fn fn = pred->fn;
+    if (a->kind == LP_EXPR_LIT) {  /* k >= c is c <= k */
+        const lp_expr *t = a;
+        a = b;
+        b = t;
+        fn = fn == LP_FN_GE ? LP_FN_LE : fn == LP_FN_GT ? LP_FN_LT : fn == LP_FN_EQ ? LP_FN_EQ : LP_FN_COUNT_;
+    }
+    if (a->kind != LP_EXPR_COL || b->kind != LP_EXPR_LIT || b->lit.null || b->lit.type.kind != LP_INT64) return false;
+    int64_t v = b->lit.u.i;
+    if (fn == LP_FN_LT) v--;
+    else if (fn != LP_FN_LE && fn != LP_FN_EQ) return false;
+    *col = a->col;
+    *k = v;
+    return true;
+}
+
+/* Spark's WindowGroupLimit: a filter keeping `rn <= k` where rn is a row_number() column of a
+ * window below it (through projections that pass the column on) needs only the first k rows of
+ * each window partition. Returns that window node when the filter f has this shape and the
+ * window's calls all rank (row_number, rank, dense_rank: their values on a kept row depend only
+ * on rows before it, which are kept too); nothing in between may be cached. */
+static lp_plan *window_limit_match(const lp_plan *f, int64_t *k) {
+    int col;
+    if (!rank_bound(f->pred, &col, k) || !lp_window_limit_applies(*k)) return NULL;
+    lp_plan *q = f->in[0];
+    while (q->kind == LP_PLAN_PROJECT && !q->cache && !q->cached) {
+        const lp_expr *e = q->exprs[col];
+        if (e->kind != LP_EXPR_COL) return NULL;
+        col = e->col;
+        q = q->in[0];
+    }
+    if (q->kind != LP_PLAN_WINDOW || q->cache || q->cached || col < q->in[0]->ncols) return NULL;
+    if (q->wins[col - q->in[0]->ncols].fn != LP_WIN_ROW_NUMBER) return NULL;
+    for (int i = 0; i < q->nwins; i++)
+        if (q->wins[i].fn != LP_WIN_ROW_NUMBER && q->wins[i].fn != LP_WIN_RANK && q->wins[i].fn != LP_WIN_DENSE_RANK)
+            return NULL;
+    return q;
+}
+
+static void stage(const lp_plan *p);
+
+/* Runs q (the filter's input) with window w's input cut to the first k rows of each window
+ * partition (lp_window_limit), then the window and the projections above it as they are. */
+static lp_status run_limited(lp_plan *q, lp_plan *w, int64_t k, lp_table **out, lp_diag *d) {
+    lp_table *a = NULL, *b = NULL;
+    lp_status st;
+    if (q == w) {
+        if ((st = run(w->in[0], -1, &a, d)) != LP_OK) return st;
+        stage(w);
+        st = lp_window_limit(a, w->keys, w->nkeys, w->sort, w->nsort, k, &b, d);
+        if (st == LP_OK) st = lp_window(b, w->keys, w->nkeys, w->sort, w->nsort, w->wins, w->nwins, out, d);
+    } else if ((st = run_limited(q->in[0], w, k, &a, d)) == LP_OK) {
+        stage(q);
+        st = lp_project(a, (const lp_expr *const *)q->exprs, (const char *const *)q->names, q->ncols, out, d);
+    }
+    lp_table_unref(a);
+    lp_table_unref(b);
+    return st;
+}
+
 static const char *const stage_names[] = {"scan", "filter", "project", "aggregate", "sort", "limit",
                                           "distinct", "join", "union", "sample", "window"};
 
@@ -66,13 +135,25 @@ static lp_status run_node(lp_plan *p, int64_t head, lp_table **out, lp_diag *d) 
     switch ((lp_plan_kind)p->kind) {
     case LP_PLAN_TABLE:
         return cut(lp_table_ref(p->cached), head, out, d);
-    case LP_PLAN_FILTER:
+    case LP_PLAN_FILTER: {
+        int64_t k;
+        lp_plan *w = window_limit_match(p, &k);
+        if (w) {
+            if ((st = run_limited(p->in[0], w, k, &a, d)) == LP_OK) {
+                lp_table *r = NULL;
+                stage(p);
+                st = lp_filter(a, p->pred, &r, d);
+                if (st == LP_OK) st = cut(r, head, out, d);
+            }
+            break;
+        }
         if (head >= 0) return filter_head(p, head, out, d);
         if ((st = run(p->in[0], -1, &a, d)) == LP_OK) {
             stage(p);
             st = lp_filter(a, p->pred, out, d);
         }
         break;
+    }
     case LP_PLAN_PROJECT:
         if ((st = run(p->in[0], head, &a, d)) == LP_OK) {
             stage(p);
