@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -89,6 +90,10 @@ static int conf_load(const char *path, kn_conf *c) {
  * kernel waits for the bytes), and no signature is checked before the whole frame is in.
  * Requests: the same 256 MiB wire.c refuses per frame (MAX_FRAME); iopub only reads
  * subscriptions and the heartbeat only short pings, so a MiB is plenty there. */
+/* After this long with no message the engine's freed memory goes back to the system (the
+ * allocator keeps it for reuse between queries, engine/base/mem.c). */
+#define KN_RELEASE_IDLE_S 30
+
 #define KN_MAX_REQUEST_FRAME ((int64_t)256 << 20)
 #define KN_MAX_SMALL_FRAME ((int64_t)1 << 20)
 
@@ -248,6 +253,8 @@ int main(int argc, char **argv) {
     kn_out io = {k->iopub, NULL};
     kn_pub_status(k, &io, NULL, "starting");
     status = 0;
+    time_t last_message = time(NULL);
+    bool released = true;
     while (!k->stop) {
         zmq_pollitem_t items[] = {
             {k->control, 0, ZMQ_POLLIN, 0},
@@ -265,6 +272,13 @@ int main(int argc, char **argv) {
             kn_log("poll failed: %s", zmq_strerror(errno));
             status = 1;
             break;
+        }
+        if (rc > 0) {
+            last_message = time(NULL);
+            released = false;
+        } else if (!released && time(NULL) - last_message >= KN_RELEASE_IDLE_S) {
+            loupe_release_memory();
+            released = true;
         }
         if (items[0].revents & ZMQ_POLLIN) serve(k, k->control);
         if (k->stop) break;

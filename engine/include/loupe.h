@@ -72,6 +72,10 @@ void loupe_set_memory_limit(int64_t bytes);
 int64_t loupe_memory_limit(void);
 int64_t loupe_memory_used(void);
 int64_t loupe_memory_peak(void);
+/* Gives memory the engine has freed back to the system. Freed memory is otherwise kept for the
+ * next operator or query to reuse (faulting fresh pages in costs more than many operators' own
+ * work); a front end calls this when it has been idle a while. Any thread, any time. */
+void loupe_release_memory(void);
 
 /* Ask the running operator to stop. Async-signal-safe: it only sets an atomic flag, which every
  * operator checks between partitions. The call that was running returns LOUPE_ECANCELLED.
