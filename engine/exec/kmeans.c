@@ -612,3 +612,28 @@ lp_status lp_kmeans_assign(const double *x, int64_t n, int dim, const double *ce
     if (st == LP_ECANCELLED) return lp_diag_set(d, LP_ECANCELLED, "KMeans: cancelled");
     return st;
 }
+
+lp_status lp_kmeans_cost(const double *x, const double *w, int64_t n, int dim, const double *centers, int k,
+                         double *cost, lp_diag *d) {
+    *cost = 0;
+    if (n <= 0) return LP_OK;
+    km_ctx c;
+    memset(&c, 0, sizeof c);
+    c.x = x;
+    c.w = w;
+    c.dim = dim;
+    c.centers = centers;
+    c.k = k;
+    ctx_chunks(&c, n);
+    c.d2 = lp_malloc(sizeof(double) * (size_t)n);
+    c.chunk_sum = lp_malloc(sizeof(double) * (size_t)c.nchunks);
+    lp_status st = c.d2 && c.chunk_sum ? LP_OK : LP_ENOMEM;
+    for (int64_t i = 0; st == LP_OK && i < n; i++) c.d2[i] = INFINITY;
+    if (st == LP_OK) st = run_pass(&c, PASS_MINDIST);
+    if (st == LP_OK) *cost = sum_chunks(&c);
+    lp_free(c.d2);
+    lp_free(c.chunk_sum);
+    if (st == LP_ENOMEM) return lp_diag_nomem(d, "KMeans");
+    if (st == LP_ECANCELLED) return lp_diag_set(d, LP_ECANCELLED, "KMeans: cancelled");
+    return st;
+}

@@ -61,6 +61,11 @@ int lp_kmeans_closest(const double *centers, int k, int dim, const double *p, do
 LP_WUR lp_status lp_kmeans_assign(const double *x, int64_t n, int dim, const double *centers, int k, int32_t *pred,
                                   double *dist, lp_diag *d);
 
+/* The cost of centres over x (weights w or NULL): the sum of w * squared distance to the
+ * nearest centre, summed as lp_kmeans_fit sums its cost (so the two agree to the bit). */
+LP_WUR lp_status lp_kmeans_cost(const double *x, const double *w, int64_t n, int dim, const double *centers, int k,
+                                double *cost, lp_diag *d);
+
 /* ---- column statistics (exec/colstats.c) ----
  *
  * Spark's Summarizer (SummarizerBuffer) over vectors of one size: per dimension the weighted
