@@ -932,7 +932,8 @@ lp_status lp_ev_cast(const lp_column *c, lp_type to, lp_column **out, int64_t *n
 /* ---- external functions ---- */
 
 /* Constant arguments are broadcast to n rows first: an external function sees whole columns. */
-static lp_status eval_xcall(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out) {
+/* An external function (lp_xfn); its error message and the node's span go into d (may be NULL). */
+static lp_status eval_xcall(const lp_expr *e, const lp_vec *a, int64_t n, lp_column **out, lp_diag *d) {
     lp_column *small[8];
     lp_column **c = e->nargs <= 8 ? small : lp_calloc((size_t)e->nargs, sizeof *c);
     if (!c) return LP_ENOMEM;
@@ -951,9 +952,8 @@ static lp_status eval_xcall(const lp_expr *e, const lp_vec *a, int64_t n, lp_col
             break;
         }
     }
-    lp_diag d;
-    lp_diag_init(&d);
-    if (st == LP_OK) st = e->xfn->eval(e->xfn, c, e->nargs, n, out, &d);
+    if (st == LP_OK) st = e->xfn->eval(e->xfn, c, e->nargs, n, out, d);
+    if (st != LP_OK && st != LP_ENOMEM && d) lp_diag_span(d, e->start, e->end);
     for (int i = 0; i < done; i++) lp_column_unref(c[i]);
     if (c != small) lp_free(c);
     return st;
@@ -991,7 +991,7 @@ static lp_status eval_call(const lp_expr *e, const lp_vec *a, int64_t n, lp_colu
     case LP_FN_ELEMENT_AT: return eval_get(a, n, true, out);
     case LP_FN_SIZE: return eval_size(a, n, out);
     case LP_FN_ARRAY_CONTAINS: return eval_array_contains(a, n, out);
-    case LP_FN_XCALL: return eval_xcall(e, a, n, out);
+    case LP_FN_XCALL: return eval_xcall(e, a, n, out, NULL);
     case LP_FN_LENGTH: case LP_FN_LOWER: case LP_FN_UPPER: case LP_FN_TRIM: case LP_FN_LTRIM: case LP_FN_RTRIM:
     case LP_FN_SUBSTRING: case LP_FN_CONCAT: case LP_FN_CONCAT_WS: case LP_FN_CONTAINS: case LP_FN_STARTSWITH:
     case LP_FN_ENDSWITH: case LP_FN_LIKE: case LP_FN_ILIKE: case LP_FN_INITCAP: case LP_FN_INSTR: case LP_FN_LPAD:
@@ -1059,7 +1059,9 @@ lp_status lp_expr_eval_vec(const lp_expr *e, const lp_part *part, lp_vec *out, l
     }
     if (!st) {
         int64_t n = cnst ? 1 : part->nrows;
-        st = fused ? lp_fn_contains_lower(a, n, &out->col) : eval_call(e, a, n, &out->col);
+        st = fused                  ? lp_fn_contains_lower(a, n, &out->col)
+             : e->fn == LP_FN_XCALL ? eval_xcall(e, a, n, &out->col, d)
+                                    : eval_call(e, a, n, &out->col);
         out->cnst = cnst;
         if (st == LP_ENOMEM) lp_diag_nomem(d, "expression");
     }

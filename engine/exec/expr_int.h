@@ -86,6 +86,9 @@ void lp_ev_cols_free(lp_column **cols, int ncols);
  * consuming every slot's columns; on a failed slot reports it (as `op`) and frees everything. */
 LP_WUR lp_status lp_ev_assemble(lp_table *schema_from, int ncols, const char *const *names, const lp_type *types,
                                 lp_ev_slot *slots, int nslots, lp_table **out, lp_diag *d, const char *op);
+/* Keeps a task's detailed error (anything but no-memory and cancellation) in its slot, for
+ * lp_ev_assemble to report (which frees it). */
+void lp_ev_keep_diag(lp_ev_slot *s, const lp_diag *dd);
 
 /* ---- function families: each computes fn over n rows of args into *out (only LP_OK or
  * LP_ENOMEM). ---- */

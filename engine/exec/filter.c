@@ -106,10 +106,19 @@ lp_status lp_ev_assemble(lp_table *schema_from, int ncols, const char *const *na
                 if (d) *d = *slots[i].diag;
                 break;
             }
-        return st;
     }
+    for (int i = 0; i < nslots; i++) {
+        lp_free(slots[i].diag);
+        slots[i].diag = NULL;
+    }
+    if (st) return st;
     *out = t;
     return LP_OK;
+}
+
+void lp_ev_keep_diag(lp_ev_slot *s, const lp_diag *dd) {
+    if (s->st == LP_ENOMEM || s->st == LP_ECANCELLED || s->diag) return;
+    if ((s->diag = lp_malloc(sizeof *s->diag))) *s->diag = *dd;
 }
 
 typedef struct fctx {
@@ -129,7 +138,10 @@ static void filter_task(void *vctx, int i) {
     lp_vec v;
     lp_diag dd;
     lp_diag_init(&dd);
-    if ((s->st = lp_expr_eval_vec(x->pred, p, &v, &dd))) return;
+    if ((s->st = lp_expr_eval_vec(x->pred, p, &v, &dd))) {
+        lp_ev_keep_diag(s, &dd);
+        return;
+    }
     const lp_column *m = v.col;
     int64_t n = p->nrows, keep = 0;
     if (v.cnst) {

@@ -42,6 +42,7 @@ static void project_task(void *vctx, int i) {
             continue;
         }
         if ((s->st = lp_expr_eval(e, p, &cols[k], &dd))) {
+            lp_ev_keep_diag(s, &dd);
             lp_ev_cols_free(cols, x->n);
             return;
         }

@@ -23,6 +23,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- errors ---- */
 
@@ -740,6 +741,19 @@ static lp_status print_value(loupe_session *s, const lp_args *a) {
     return LP_OK;
 }
 
+/* Python's float() words: "inf", "-inf", "+infinity", "nan", any case, spaces around. */
+static bool py_float_word(const char *t, double *f) {
+    while (*t == ' ' || *t == '\t') t++;
+    int sign = 1;
+    if (*t == '+' || *t == '-') sign = *t++ == '-' ? -1 : 1;
+    size_t n = strlen(t);
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t')) n--;
+    if ((n == 3 && strncasecmp(t, "inf", 3) == 0) || (n == 8 && strncasecmp(t, "infinity", 8) == 0)) *f = sign * INFINITY;
+    else if (n == 3 && strncasecmp(t, "nan", 3) == 0) *f = NAN;
+    else return false;
+    return true;
+}
+
 static lp_status call_builtin(loupe_session *s, int id, const char *name, const lp_args *a, lp_val **out) {
     lp_status st = LP_OK;
     switch (id) {
@@ -796,7 +810,7 @@ static lp_status call_builtin(loupe_session *s, int id, const char *name, const 
         double f = 0;
         if (v->kind == LV_STR) {
             if (id == BI_BOOL) f = v->u.s.n > 0;
-            else if (!lp_parse_float64(v->u.s.p, v->u.s.n, &f))
+            else if (!lp_parse_float64(v->u.s.p, v->u.s.n, &f) && !(id == BI_FLOAT && py_float_word(v->u.s.p, &f)))
                 return lp_err(s, LP_EVALUE, a->pos_ast[0], "invalid literal for %s(): %s", name, v->u.s.p);
         } else if (v->kind == LV_INT) f = (double)v->u.i;
         else if (v->kind == LV_FLOAT) f = v->u.f;
