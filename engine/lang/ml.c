@@ -20,7 +20,8 @@ static const lp_mlclass *const classes[] = {
     &lp_ml_tokenizer, &lp_ml_regex_tokenizer, &lp_ml_stopwords, &lp_ml_ngram, &lp_ml_hashing_tf,
     &lp_ml_count_vectorizer, &lp_ml_count_vectorizer_model, &lp_ml_minhash, &lp_ml_minhash_model, &lp_ml_brp,
     &lp_ml_brp_model, &lp_ml_vectors, &lp_ml_vector_to_array, &lp_ml_array_to_vector, &lp_ml_pipeline,
-    &lp_ml_pipeline_model,
+    &lp_ml_pipeline_model, &lp_ml_vector_assembler, &lp_ml_bucketizer, &lp_ml_standard_scaler,
+    &lp_ml_standard_scaler_model, &lp_ml_minmax_scaler, &lp_ml_minmax_scaler_model, &lp_ml_kmeans, &lp_ml_kmeans_model,
 };
 
 const lp_mlclass *const *lp_ml_classes(int *n) {
@@ -204,6 +205,39 @@ lp_status lp_ml_set(loupe_session *s, lp_mlobj *o, const char *name, lp_val *v, 
         if (v->kind == LV_BOOL) nv = lp_val_ref(v);
         else snprintf(why, sizeof why, "Boolean Param requires value of type bool. Found <class '%s'>.", lp_val_type_name(v));
         break;
+    case LP_MLP_FLOATSS: {  /* a list of lists of numbers: ints become floats */
+        bool ok = v->kind == LV_LIST || v->kind == LV_TUPLE;
+        for (int k = 0; ok && k < v->u.list.n; k++) {
+            const lp_val *l = v->u.list.v[k];
+            ok = l->kind == LV_LIST || l->kind == LV_TUPLE;
+            for (int j = 0; ok && j < l->u.list.n; j++) ok = l->u.list.v[j]->kind == LV_FLOAT || l->u.list.v[j]->kind == LV_INT;
+        }
+        if (!ok) {
+            snprintf(why, sizeof why, "Could not convert %.120s to list of list of floats", shown);
+            break;
+        }
+        nv = lp_val_list(LV_LIST, v->u.list.n);
+        for (int k = 0; nv && k < v->u.list.n; k++) {
+            const lp_val *l = v->u.list.v[k];
+            lp_val *e = lp_val_list(LV_LIST, l->u.list.n);
+            for (int j = 0; e && j < l->u.list.n; j++) {
+                const lp_val *x = l->u.list.v[j];
+                if (!(e->u.list.v[j] = lp_val_float(x->kind == LV_INT ? (double)x->u.i : x->u.f))) {
+                    lp_val_unref(e);
+                    e = NULL;
+                }
+            }
+            if (!(nv->u.list.v[k] = e)) {
+                lp_val_unref(nv);
+                nv = NULL;
+            }
+        }
+        if (!nv) {
+            lp_strbuf_reset(&r);
+            return nomem(s);
+        }
+        break;
+    }
     case LP_MLP_STRS:
     case LP_MLP_FLOATS:
     case LP_MLP_STAGES: {

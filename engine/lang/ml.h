@@ -41,6 +41,7 @@ typedef enum lp_mlptype {
     LP_MLP_STRS,    /* a list of str (inputCols, stopWords) */
     LP_MLP_FLOATS,  /* a list of float (splits) */
     LP_MLP_STAGES,  /* a list of ML objects (Pipeline.stages) */
+    LP_MLP_FLOATSS, /* a list of lists of float (Bucketizer.splitsArray) */
 } lp_mlptype;
 
 typedef struct lp_mlobj lp_mlobj;
@@ -163,5 +164,8 @@ extern const lp_mlclass lp_ml_tokenizer, lp_ml_regex_tokenizer, lp_ml_stopwords,
 extern const lp_mlclass lp_ml_minhash, lp_ml_minhash_model, lp_ml_brp, lp_ml_brp_model;
 extern const lp_mlclass lp_ml_vectors, lp_ml_vector_to_array, lp_ml_array_to_vector;
 extern const lp_mlclass lp_ml_pipeline, lp_ml_pipeline_model;
+/* ml_num.c */
+extern const lp_mlclass lp_ml_vector_assembler, lp_ml_bucketizer, lp_ml_standard_scaler, lp_ml_standard_scaler_model,
+    lp_ml_minmax_scaler, lp_ml_minmax_scaler_model, lp_ml_kmeans, lp_ml_kmeans_model, lp_ml_kmeans_summary;
 
 #endif /* LP_ML_H */
