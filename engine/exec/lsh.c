@@ -45,7 +45,7 @@ int32_t lp_jrandom_int(lp_jrandom *r, int32_t bound) {
     do {
         bits = jr_next(r, 31);
         val = bits % bound;
-    } while (bits - val + (bound - 1) < 0);
+    } while ((int32_t)((uint32_t)bits - (uint32_t)val + (uint32_t)(bound - 1)) < 0);  /* Java's int overflow */
     return val;
 }
 

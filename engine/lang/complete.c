@@ -9,6 +9,7 @@
  */
 #include "lang/help.h"
 #include "lang/interp.h"
+#include "lang/ml.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -276,6 +277,11 @@ LOUPE_WUR loupe_status loupe_complete(loupe_session *s, const char *code, size_t
             } else if (k == LV_MODULE) {
                 static const char *const sp[] = {"read", "sql", "table", "version", "stop"};
                 for (size_t i = 0; i < LP_ARRAY_LEN(sp); i++) add(&c, prefix, plen, sp[i], NULL);
+            } else if ((k == LV_ML || k == LV_MLCLASS) && root && root->kind == k && !memchr(code + cs, '(', wstart - cs)) {
+                /* tf.<TAB>, Vectors.<TAB>: the stage's methods, setX/getX, a class's static functions */
+                const char *names[200];
+                int nn = lp_ml_method_names(root, names, 200);
+                for (int i = 0; i < nn; i++) add(&c, prefix, plen, names[i], NULL);
             } else {
                 add_methods(&c, k, prefix, plen);
                 if (k == LV_DF && root && root->kind == LV_DF && cs + 1 < wstart && !memchr(code + cs, '(', wstart - cs))

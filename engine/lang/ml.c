@@ -817,3 +817,65 @@ void lp_ml_repr(const lp_val *v, lp_strbuf *out) {
     else if (v->u.mlcls->role == LP_ML_FUNCTION) lp_strbuf_printf(out, "<function %s>", v->u.mlcls->name);
     else lp_strbuf_printf(out, "<class '%s.%s'>", v->u.mlcls->module, v->u.mlcls->name);
 }
+
+/* ---- help ---- */
+
+static const struct { const char *name, *sig, *doc; } generic_doc[] = {
+    {"transform", "transform(dataset)", "A new DataFrame: the input's columns plus this stage's output column. Lazy: "
+     "the work runs with the next action, fused with the plan."},
+    {"fit", "fit(dataset)", "Fits the estimator on the DataFrame (runs it now, as Spark does) and returns the model."},
+    {"explainParams", "explainParams()", "Every param with its doc, default and current value, one per line."},
+    {"explainParam", "explainParam(param)", "One param's doc, default and current value."},
+    {"getOrDefault", "getOrDefault(param)", "The param's value: set, or else its default."},
+    {"isSet", "isSet(param)", "Whether the param was set explicitly."},
+    {"isDefined", "isDefined(param)", "Whether the param has a value (set or default)."},
+    {"hasParam", "hasParam(paramName)", "Whether this stage has a param of that name."},
+    {"setParams", "setParams(**kwargs)", "Sets several params by keyword; returns the stage."},
+    {"copy", "copy()", "A copy of the stage with the same params (and a model's fitted state)."},
+};
+
+void lp_ml_help(const lp_val *v, const char *method, lp_strbuf *b) {
+    const lp_mlclass *c = v->kind == LV_ML ? v->u.ml->cls : v->u.mlcls;
+    if (method) {
+        const lp_method *m = class_method(c, method);
+        if (m) {
+            lp_strbuf_printf(b, "%s.%s(%s)\n\n", c->name, method, m->params ? m->params : "");
+            lp_strbuf_printf(b, "%s\n\nPySpark: %s.%s.%s\n", c->doc ? c->doc : "", c->module, c->name, method);
+            return;
+        }
+        for (size_t i = 0; i < LP_ARRAY_LEN(generic_doc); i++)
+            if (strcmp(generic_doc[i].name, method) == 0) {
+                lp_strbuf_printf(b, "%s.%s\n\n%s\n\nPySpark: %s.%s.%s\n", c->name, generic_doc[i].sig, generic_doc[i].doc,
+                                 c->module, c->name, method);
+                return;
+            }
+        bool set;
+        int pi = accessor(c, method, &set);
+        if (pi >= 0) {
+            const lp_mlparam *p = &c->params[pi];
+            lp_strbuf_printf(b, "%s.%s(%s)\n\n%s the param %s: %s\n", c->name, method, set ? "value" : "",
+                             set ? "Sets" : "Gets", p->name, p->doc);
+            return;
+        }
+    }
+    if (c->role == LP_ML_FUNCTION) {
+        lp_strbuf_printf(b, "%s\n\nPySpark: %s.%s\n", c->doc, c->module, c->name);
+        return;
+    }
+    lp_strbuf_printf(b, "%s(", c->name);
+    for (int i = 0; i < c->nparams; i++)
+        lp_strbuf_printf(b, "%s%s=%s", i ? ", " : "", c->params[i].name,
+                         c->params[i].def && c->params[i].def[0] != '$' ? c->params[i].def : "None");
+    static const char *const roles[] = {"Transformer", "Estimator", "Model", "function", "namespace"};
+    lp_strbuf_printf(b, ")  [%s]\n\n%s\n", roles[c->role], c->doc ? c->doc : "");
+    if (c->nparams) lp_strbuf_puts(b, "\nParams:\n");
+    for (int i = 0; i < c->nparams; i++) lp_strbuf_printf(b, "    %s: %s\n", c->params[i].name, c->params[i].doc);
+    if (c->nmethods) lp_strbuf_puts(b, "\nMethods:\n");
+    for (int i = 0; i < c->nmethods; i++)
+        lp_strbuf_printf(b, "    %s%s%s%s\n", c->methods[i].name, c->methods[i].params ? "(" : "",
+                         c->methods[i].params ? c->methods[i].params : "", c->methods[i].params ? ")" : "");
+    if (c->role != LP_ML_NAMESPACE)
+        lp_strbuf_printf(b, "\nEvery stage also has %sexplainParams(), getX()/setX(value) for each param, uid.\n",
+                         c->role == LP_ML_ESTIMATOR ? "fit(df), " : "transform(df), ");
+    lp_strbuf_printf(b, "\nPySpark: %s.%s\n", c->module, c->name);
+}

@@ -144,6 +144,8 @@ LP_WUR lp_status lp_ml_getattr(loupe_session *s, lp_val *obj, const char *name, 
 LP_WUR lp_status lp_ml_call(loupe_session *s, lp_val *self, const char *name, const lp_args *a, lp_val **out);
 LP_WUR lp_status lp_ml_construct(loupe_session *s, const lp_mlclass *c, const lp_args *a, lp_val **out);
 void lp_ml_repr(const lp_val *v, lp_strbuf *out);
+/* help() of an ML class, object, or one of its methods (method != NULL), from the descriptor. */
+void lp_ml_help(const lp_val *v, const char *method, lp_strbuf *b);
 /* Method names of an object or class (completion), into names[0..cap); returns the count. */
 int lp_ml_method_names(const lp_val *v, const char **names, int cap);
 /* The vector value of row `row` of a vector column (a reference is taken). */

@@ -269,6 +269,12 @@ void lp_sess_help_text(loupe_session *s, lp_val *v, lp_strbuf *b) {
             const lp_fninfo *fi = lp_fn_lookup(v->u.fn.name, strlen(v->u.fn.name));
             if (fi) h = lp_help_lookup(lp_fn_info(fi->id)->name);
         }
+    } else if (v->kind == LV_ML || v->kind == LV_MLCLASS) {
+        lp_ml_help(v, NULL, b);
+        return;
+    } else if (v->kind == LV_METHOD && (v->u.method.self->kind == LV_ML || v->u.method.self->kind == LV_MLCLASS)) {
+        lp_ml_help(v->u.method.self, v->u.method.name, b);
+        return;
     } else if (v->kind == LV_METHOD) {
         const lp_val *self = v->u.method.self;
         bool win = self->kind == LV_WINDOW || (self->kind == LV_MODULE && self->u.mod.id == LP_MOD_WINDOW);
