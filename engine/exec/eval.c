@@ -987,6 +987,7 @@ static lp_status eval_call(const lp_expr *e, const lp_vec *a, int64_t n, lp_colu
     }
     case LP_FN_GET: return eval_get(a, n, false, out);
     case LP_FN_STRUCT: case LP_FN_NAMED_STRUCT: case LP_FN_GET_FIELD: case LP_FN_WINDOW:
+    case LP_FN_EXPLODE: case LP_FN_EXPLODE_OUTER: case LP_FN_POSEXPLODE: case LP_FN_POSEXPLODE_OUTER:
         return lp_fn_struct(e, a, n, out);
     case LP_FN_ELEMENT_AT: return eval_get(a, n, true, out);
     case LP_FN_SIZE: return eval_size(a, n, out);
@@ -1064,6 +1065,13 @@ lp_status lp_expr_eval_vec(const lp_expr *e, const lp_part *part, lp_vec *out, l
                                     : eval_call(e, a, n, &out->col);
         out->cnst = cnst;
         if (st == LP_ENOMEM) lp_diag_nomem(d, "expression");
+        if (st == LP_EUNSUPPORTED && (!d || d->status == LP_OK)) {
+            /* a generator, or a sliding window, where rows cannot multiply */
+            lp_diag_set(d, LP_EUNSUPPORTED, "%s cannot be computed here", e->fname ? e->fname : "this function");
+            lp_diag_hint(d, "use it as a column of its own in select() or groupBy(): df.groupBy(F.window('ts', "
+                            "'3 days', '1 day')).count(), df.select(F.explode('tags'))");
+            lp_diag_span(d, e->start, e->end);
+        }
     }
     for (int i = 0; i < done; i++) lp_column_unref(a[i].col);
     if (a != small) lp_free(a);

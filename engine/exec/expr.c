@@ -71,6 +71,8 @@ static const lp_fninfo registry[] = {
     {"array_contains", LP_FN_ARRAY_CONTAINS, 2, 2, 0, -1},
     {"struct", LP_FN_STRUCT, 1, -1, 0, -1}, {"named_struct", LP_FN_NAMED_STRUCT, 2, -1, 0, -1},
     {"get_field", LP_FN_GET_FIELD, 2, 2, OP, -1}, {"window", LP_FN_WINDOW, 2, 4, 0, -1},
+    {"explode", LP_FN_EXPLODE, 1, 1, 0, -1}, {"explode_outer", LP_FN_EXPLODE_OUTER, 1, 1, 0, -1},
+    {"posexplode", LP_FN_POSEXPLODE, 1, 1, 0, -1}, {"posexplode_outer", LP_FN_POSEXPLODE_OUTER, 1, 1, 0, -1},
     {"count", LP_FN_AGG_COUNT, 1, 1, AG, LP_AGG_COUNT},
     {"count_distinct", LP_FN_AGG_COUNT_DISTINCT, 1, 1, AG, LP_AGG_COUNT_DISTINCT},
     {"countdistinct", LP_FN_AGG_COUNT_DISTINCT, 1, 1, AG | AL, LP_AGG_COUNT_DISTINCT},
@@ -1269,6 +1271,11 @@ static lp_status bind_call(binder *b, lp_expr *e) {
         return LP_OK;
     case LP_FN_STRUCT: case LP_FN_NAMED_STRUCT: case LP_FN_GET_FIELD: case LP_FN_WINDOW:
         return bind_struct(b, e);
+    case LP_FN_EXPLODE: case LP_FN_EXPLODE_OUTER: case LP_FN_POSEXPLODE: case LP_FN_POSEXPLODE_OUTER:
+        /* typed as the element; only the planner computes it (lp_plan_project) */
+        if (a[0]->type.kind != LP_LIST) return need(b, e, 0, "an array");
+        e->type = lp_type_of((lp_kind)a[0]->type.elem);
+        return LP_OK;
     case LP_FN_GET:
         if (a[0]->type.kind != LP_LIST) return need(b, e, 0, "an array");
         if ((st = want_int(b, e, 1))) return st;

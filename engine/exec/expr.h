@@ -78,8 +78,10 @@ typedef enum lp_fn {
     LP_FN_STRUCT,       /* struct(a, b): fields named after column references (else col1, col2...) */
     LP_FN_NAMED_STRUCT, /* named_struct('a', x, 'b', y); printed as struct(x, y) when fname is "struct" */
     LP_FN_GET_FIELD,    /* s, 'name' (a string literal): `window.start`, col.getField("start") */
-    LP_FN_WINDOW,       /* window(ts, 'dur'[, 'slide'[, 'start']]): struct<start,end> (tumbling row by row;
-                         * sliding windows are expanded by the planner, see lp_plan_aggregate) */
+    LP_FN_WINDOW,       /* window(ts, 'dur'[, 'slide'[, 'start']]): struct<start,end> (a generator at the
+                         * root of a projection, see lp_plan_project; tumbling row by row elsewhere) */
+    /* generators: only at the root of a projection (lp_plan_project plans them) */
+    LP_FN_EXPLODE, LP_FN_EXPLODE_OUTER, LP_FN_POSEXPLODE, LP_FN_POSEXPLODE_OUTER,
     /* aggregates (LP_FNF_AGG): never evaluated here; lp_fninfo.agg is the lp_aggfn */
     LP_FN_AGG_COUNT, LP_FN_AGG_COUNT_DISTINCT, LP_FN_AGG_SUM, LP_FN_AGG_AVG, LP_FN_AGG_MIN,
     LP_FN_AGG_MAX, LP_FN_AGG_STDDEV_SAMP, LP_FN_AGG_STDDEV_POP, LP_FN_AGG_VAR_SAMP,

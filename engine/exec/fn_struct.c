@@ -69,8 +69,10 @@ lp_status lp_duration_parse(const char *s, size_t n, int64_t *us, lp_diag *d) {
             const char *names[LP_ARRAY_LEN(units)];
             for (size_t u = 0; u < LP_ARRAY_LEN(units); u++) names[u] = units[u].name;
             const char *best = lp_expr_closest(word, names, (int)LP_ARRAY_LEN(units));
+            size_t pre = i;
+            while (pre > 0 && isspace((unsigned char)s[pre - 1])) pre--;
             if (best) lp_diag_hint(d, "did you mean '%.*s %s'? units: microseconds, milliseconds, seconds, minutes, "
-                                      "hours, days, weeks", (int)(i), s, best);
+                                      "hours, days, weeks", (int)pre, s, best);
             return bad_duration(d, s, n, why);
         }
         if (num > INT64_MAX / mul || num < -(INT64_MAX / mul)) return bad_duration(d, s, n, "it is too long");

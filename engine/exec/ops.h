@@ -37,6 +37,24 @@ LP_WUR lp_status lp_union(lp_table *a, lp_table *b, lp_table **out, lp_diag *d);
  * rows whatever the thread count (the random stream is keyed on partition and row). */
 LP_WUR lp_status lp_sample(lp_table *in, double fraction, uint64_t seed, lp_table **out, lp_diag *d);
 
+/* ---- generators (exec/generate.c) ---- */
+
+typedef enum lp_genkind {
+    LP_GEN_EXPLODE,         /* one row per element of an array; null and empty arrays give none */
+    LP_GEN_EXPLODE_OUTER,   /* ... and one row with a null element for them */
+    LP_GEN_POSEXPLODE,      /* pos (0-based), then the element */
+    LP_GEN_POSEXPLODE_OUTER,
+    LP_GEN_WINDOW,          /* one row per event-time window holding the row's time (window()) */
+} lp_genkind;
+
+/* Every input column, repeated once per generated value, then the generated column(s): the
+ * element (pos first for posexplode) or the `window` struct. `arg` is bound to in's schema:
+ * the array for explode, the window() call for LP_GEN_WINDOW (rows with a null time give no
+ * window, as Spark drops them). Output rows keep the input order, each row's values in order
+ * (windows by ascending start). names/types: the output schema. */
+LP_WUR lp_status lp_generate(lp_table *in, const lp_expr *arg, lp_genkind kind, const char *const *names,
+                             const lp_type *types, int ncols, lp_table **out, lp_diag *d);
+
 /* ---- aggregation (exec/agg.c) ---- */
 
 typedef enum lp_aggfn {

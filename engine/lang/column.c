@@ -151,7 +151,7 @@ static const struct fspec {
 
 /* PySpark functions Loupe knows by name but does not have, so the error can say so. */
 static const char *const unsupported[] = {
-    "explode", "explode_outer", "posexplode", "udf", "pandas_udf", "array", "create_map",
+    "udf", "pandas_udf", "array", "create_map",
     "to_json", "from_json",
     "date_format", "monotonically_increasing_id", "collect_set", "array_distinct", "sort_array", "flatten",
     "soundex", "levenshtein", "sha2", "md5", "hash", "xxhash64", "format_number", "format_string", "translate",
@@ -162,14 +162,14 @@ static const char *const unsupported[] = {
     "radians", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "log1p", "expm1", "rint",
     "pmod", "shiftleft", "shiftright", "bitwise_not", "array_max", "array_min", "array_position", "array_remove",
     "array_repeat", "array_union", "array_intersect", "array_except", "arrays_zip", "arrays_overlap", "slice",
-    "sequence", "shuffle", "map_keys", "map_values", "map_from_arrays", "map_from_entries", "explode_outer",
+    "sequence", "shuffle", "map_keys", "map_values", "map_from_arrays", "map_from_entries",
     "get_json_object", "json_tuple", "schema_of_json", "to_csv", "from_csv", "regexp_extract_all", "regexp_like",
     "split_part", "substring_index", "sentences", "encode", "decode", "format_number", "to_utc_timestamp",
     "from_utc_timestamp", "next_day", "make_date", "timestamp_seconds", "date_part", "extract", "window_time",
     "session_window", "collect_set", "first_value", "last_value", "nth_value", "mode", "product", "bool_and",
     "bool_or", "every", "some", "any_value", "count_if", "max_by", "min_by", "approxCountDistinct",
     "array_sort", "array_append", "array_prepend", "array_compact", "array_insert", "exists", "forall", "zip_with",
-    "posexplode_outer", "inline", "stack", "typeof", "udtf", "call_udf", "bit_length", "octet_length", "char_length",
+    "inline", "stack", "typeof", "udtf", "call_udf", "bit_length", "octet_length", "char_length",
     "character_length", "btrim", "left", "right", "mask", "uuid", "e", "pi", "negate", "positive", "try_add",
     "try_divide", "try_multiply", "try_subtract", "try_to_number", "to_number", "to_char", "to_varchar", "width_bucket",
 };

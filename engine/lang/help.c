@@ -970,6 +970,21 @@ static const lp_help entries[] = {
     FN("size", "size(col)", S_SIZE, "reviews.select(F.size(F.split(\"reviewText\", \" \")).alias(\"words\"))"),
     ALIAS("cardinality", "size", "cardinality(col)", S_SIZE, "reviews.select(F.cardinality(\"helpful\"))",
           "pyspark.sql.functions.cardinality"),
+    FN("explode", "explode(col)",
+       "One row per element of an array column, the other columns repeated; rows whose array is "
+       "null or empty give no row. The new column is named col unless aliased. Only as a column "
+       "of its own in select() (one per select), as in Spark.",
+       "reviews.select(\"asin\", F.explode(F.split(\"summary\", \" \")).alias(\"word\"))"),
+    FN("explode_outer", "explode_outer(col)",
+       "As explode, but a row whose array is null or empty gives one row with a null element "
+       "instead of none.",
+       "reviews.select(\"asin\", F.explode_outer(\"helpful\"))"),
+    FN("posexplode", "posexplode(col)",
+       "As explode, with the element's 0-based position first: two columns, pos and col.",
+       "reviews.select(\"asin\", F.posexplode(\"helpful\"))"),
+    FN("posexplode_outer", "posexplode_outer(col)",
+       "As posexplode, but a null or empty array gives one row with null pos and col.",
+       "reviews.select(\"asin\", F.posexplode_outer(\"helpful\"))"),
     FN("struct", "struct(*cols)",
        "A struct column holding the given columns as named fields (each field is named after its "
        "column, its alias, or col1, col2, ... for other expressions). show() prints {a, b}; reach "
@@ -988,7 +1003,7 @@ static const lp_help entries[] = {
        "that covers it. Windows are aligned to 1970-01-01 plus startTime. Rows with a null time "
        "belong to no window.",
        "reviews.withColumn(\"ts\", F.col(\"unixReviewTime\").cast(\"timestamp\"))"
-       ".groupBy(F.window(\"ts\", \"1 week\"), \"asin\").count()"),
+       ".groupBy(F.window(\"ts\", \"3 days\", \"1 day\"), \"asin\").count()"),
     FN("array_contains", "array_contains(col, value)",
        "True when the array contains value, false when it does not; null when the array or "
        "value is null, or when value is not found but the array holds a null.",

@@ -131,6 +131,9 @@ lp_status lp_sqlplan_resolve(planner *pl, scope *sc, lp_expr **pe) {
         size_t ql = strlen(q->qual);
         for (int i = 0; i < sc->ncols; i++)
             if (strncasecmp(sc->names[i], q->qual, ql) == 0 && sc->names[i][ql] == '.') return LP_OK;
+        /* a struct column's field (window.start): the binder resolves it */
+        for (int i = 0; i < sc->ncols; i++)
+            if (strcasecmp(sc->names[i], q->qual) == 0) return LP_OK;
         const char *aliases[64];
         int na = 0;
         for (int i = 0; i < sc->nrels && na < 64; i++)

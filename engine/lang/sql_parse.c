@@ -596,6 +596,7 @@ static lp_status parse_primary(parser *p, lp_expr **out) {
         p->pos++;
         return lp_expr_call_named(a, "current_date", 12, NULL, 0, s, e, out, p->d);
     }
+    if (is_kw(t, "window") && is_op(peek(p, 1), ".")) return parse_column(p, out); /* window.start */
     if (is_reserved(t)) {
         lp_status st = lp_sqlp_error(p, t, "expected an expression");
         if (p->pos > 0 && is_op(&p->t[p->pos - 1], ","))

@@ -156,8 +156,106 @@ static const char *expr_name(lp_plan *p, const lp_expr *e, const char *given) {
 static lp_status plan_windows(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n, lp_plan **out,
                               lp_diag *d);
 
+/* The generator a call is (explode, ..., window), or -1. */
+static int gen_kind(const lp_expr *e) {
+    if (e->kind != LP_EXPR_CALL) return -1;
+    switch (e->fn) {
+    case LP_FN_EXPLODE: return LP_GEN_EXPLODE;
+    case LP_FN_EXPLODE_OUTER: return LP_GEN_EXPLODE_OUTER;
+    case LP_FN_POSEXPLODE: return LP_GEN_POSEXPLODE;
+    case LP_FN_POSEXPLODE_OUTER: return LP_GEN_POSEXPLODE_OUTER;
+    case LP_FN_WINDOW: return LP_GEN_WINDOW;
+    default: return -1;
+    }
+}
+
+/* The first generator below the root of e (explode anywhere but at the root is an error; a
+ * window() inside an expression is computed row by row when it tumbles). */
+static const lp_expr *nested_gen(const lp_expr *e, bool root) {
+    if (!root && gen_kind(e) >= 0 && e->fn != LP_FN_WINDOW) return e;
+    for (int i = 0; i < e->nargs; i++) {
+        const lp_expr *g = nested_gen(e->args[i], false);
+        if (g) return g;
+    }
+    return NULL;
+}
+
+/* project(exprs) where exprs[gi] is a generator: GENERATE over in (in's columns, then the
+ * generated ones under hidden names), then the projection reading them by index. */
+static lp_status plan_generate(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n, int gi,
+                               lp_plan **out, lp_diag *d) {
+    const lp_expr *ge = exprs[gi];
+    lp_genkind kind = (lp_genkind)gen_kind(ge);
+    bool pos = kind == LP_GEN_POSEXPLODE || kind == LP_GEN_POSEXPLODE_OUTER;
+    int ngen = pos ? 2 : 1;
+    lp_plan *g = node_new(LP_PLAN_GENERATE, in->ncols + ngen, in, NULL);
+    if (!g) return lp_diag_nomem(d, "plan");
+    g->genkind = kind;
+    lp_status st = bind_into(g, in, kind == LP_GEN_WINDOW ? ge : ge->args[0], &g->gen, d);
+    if (st != LP_OK) return fail(g, st, out);
+    if (kind != LP_GEN_WINDOW && g->gen->type.kind != LP_LIST) {
+        char *t = lp_expr_print(&g->arena, ge->args[0]);
+        lp_diag_set(d, LP_ETYPE, "%s needs an array column, got %s '%s'", ge->fname ? ge->fname : "explode",
+                    lp_type_name(g->gen->type), t ? t : "?");
+        lp_diag_hint(d, "split a string into an array first: F.explode(F.split('text', ' '))");
+        lp_diag_span(d, ge->start, ge->end);
+        return fail(g, LP_ETYPE, out);
+    }
+    if (!copy_schema(g, in, 0)) return fail(g, lp_diag_nomem(d, "plan"), out);
+    lp_type et = kind == LP_GEN_WINDOW ? g->gen->type : lp_type_of((lp_kind)g->gen->type.elem);
+    if (pos && !set_col(g, in->ncols, "\x01pos", lp_type_of(LP_INT64))) return fail(g, lp_diag_nomem(d, "plan"), out);
+    if (!set_col(g, in->ncols + ngen - 1, "\x01gen", et)) return fail(g, lp_diag_nomem(d, "plan"), out);
+    /* the projection over it: the generator's place takes its column(s) */
+    lp_arena a;
+    lp_arena_init(&a);
+    lp_expr **pe = lp_arena_zalloc(&a, sizeof(lp_expr *) * (size_t)(n + 2));
+    const char **pn = lp_arena_zalloc(&a, sizeof(char *) * (size_t)(n + 2));
+    st = pe && pn ? LP_OK : lp_diag_nomem(d, "plan");
+    int k = 0;
+    for (int i = 0; st == LP_OK && i < n; i++) {
+        if (i != gi) {
+            pe[k] = exprs[i];
+            pn[k++] = names ? names[i] : NULL;
+            continue;
+        }
+        if (pos) {
+            pn[k] = "pos";
+            if (!(pe[k++] = lp_expr_col_index(&a, in->ncols, "pos", ge->start, ge->end))) st = lp_diag_nomem(d, "plan");
+        }
+        const char *nm = names && names[i] ? names[i] : kind == LP_GEN_WINDOW ? "window" : "col";
+        pn[k] = nm;
+        if (!(pe[k++] = lp_expr_col_index(&a, in->ncols + ngen - 1, nm, ge->start, ge->end))) st = lp_diag_nomem(d, "plan");
+    }
+    if (st == LP_OK) st = lp_plan_project(g, pe, pn, k, out, d);
+    lp_arena_reset(&a);
+    lp_plan_unref(g);
+    return st;
+}
+
 LP_WUR lp_status lp_plan_project(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n,
                                  lp_plan **out, lp_diag *d) {
+    int gi = -1;
+    for (int i = 0; i < n; i++) {
+        const lp_expr *ng = nested_gen(exprs[i], true);
+        if (ng) {
+            lp_diag_set(d, LP_EUNSUPPORTED, "%s must be a column of its own in select, not inside an expression",
+                        ng->fname ? ng->fname : "explode");
+            lp_diag_hint(d, "explode into a column first, e.g. df.select('*', F.explode('tags').alias('tag')), then "
+                            "compute with that column");
+            lp_diag_span(d, ng->start, ng->end);
+            return LP_EUNSUPPORTED;
+        }
+        if (gen_kind(exprs[i]) < 0) continue;
+        if (gi >= 0) {
+            lp_diag_set(d, LP_EUNSUPPORTED, "only one generator (explode or window) is allowed per select, got %s and %s",
+                        exprs[gi]->fname ? exprs[gi]->fname : "?", exprs[i]->fname ? exprs[i]->fname : "?");
+            lp_diag_hint(d, "explode in two steps: one select per generator");
+            lp_diag_span(d, exprs[i]->start, exprs[i]->end);
+            return LP_EUNSUPPORTED;
+        }
+        gi = i;
+    }
+    if (gi >= 0) return plan_generate(in, exprs, names, n, gi, out, d);
     for (int i = 0; i < n; i++)
         if (lp_expr_has_window(exprs[i])) return plan_windows(in, exprs, names, n, out, d);
     for (int i = 0; i < n; i++)
@@ -170,6 +268,9 @@ LP_WUR lp_status lp_plan_project(lp_plan *in, lp_expr *const *exprs, const char 
         lp_status st = bind_into(p, in, exprs[i], &p->exprs[i], d);
         if (st != LP_OK) return fail(p, st, out);
         const char *nm = expr_name(p, exprs[i], names ? names[i] : NULL);
+        if ((!names || !names[i]) && exprs[i]->kind == LP_EXPR_COL && p->exprs[i]->kind == LP_EXPR_CALL &&
+            p->exprs[i]->fn == LP_FN_GET_FIELD)
+            nm = p->exprs[i]->args[1]->lit.u.s.p; /* col("window.start") is named start, as in Spark */
         if (!nm || !set_col(p, i, nm, p->exprs[i]->type.kind == LP_NULLTYPE ? lp_type_of(LP_STRING)
                                                                             : p->exprs[i]->type))
             return fail(p, lp_diag_nomem(d, "plan"), out);

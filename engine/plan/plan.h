@@ -36,6 +36,7 @@ typedef enum lp_plan_kind {
     LP_PLAN_UNION,
     LP_PLAN_SAMPLE,
     LP_PLAN_WINDOW,    /* window functions: input columns, then one column per call */
+    LP_PLAN_GENERATE,  /* explode / event-time windows: input columns, then the generated ones */
 } lp_plan_kind;
 
 typedef struct lp_plan lp_plan;
@@ -77,6 +78,9 @@ struct lp_plan {
     /* WINDOW: partition keys in keys/nkeys, order keys in sort/nsort, the calls */
     lp_wincall *wins;
     int nwins;
+    /* GENERATE: the generator's argument (bound to in[0]; the window() call for windows) */
+    lp_expr *gen;
+    lp_genkind genkind;
 };
 
 lp_plan *lp_plan_ref(lp_plan *p);
@@ -92,7 +96,9 @@ LP_WUR lp_status lp_plan_table(lp_table *t, const char *label, lp_plan **out, lp
 LP_WUR lp_status lp_plan_filter(lp_plan *in, const lp_expr *pred, lp_plan **out, lp_diag *d);
 
 /* One column per expression. names[i] NULL (or names NULL) = Spark's name for the expression
- * (lp_expr_print). An expression that contains an aggregate makes the whole projection an
+ * (lp_expr_print). A generator at the root of one expression (explode, explode_outer,
+ * posexplode(_outer) of an array, or window(ts, ...)) is planned as a GENERATE node below the
+ * projection, which then reads its column(s); at most one generator per projection, as Spark. An expression that contains an aggregate makes the whole projection an
  * aggregation over all rows, as Spark's select(F.count("*")) is. Window functions (lp_expr_over)
  * anywhere in the expressions are planned as project (input columns, window keys and arguments)
  * -> one WINDOW node per distinct PARTITION BY / ORDER BY -> project (the expressions, each

@@ -123,7 +123,7 @@ static lp_status run_limited(lp_plan *q, lp_plan *w, int64_t k, lp_table **out, 
 }
 
 static const char *const stage_names[] = {"scan", "filter", "project", "aggregate", "sort", "limit",
-                                          "distinct", "join", "union", "sample", "window"};
+                                          "distinct", "join", "union", "sample", "window", "generate"};
 
 /* Names the stage for loupe_progress: called once a node's inputs are there, just before its
  * operator runs. */
@@ -217,6 +217,14 @@ static lp_status run_node(lp_plan *p, int64_t head, lp_table **out, lp_diag *d) 
             lp_table *r = NULL;
             stage(p);
             st = lp_sample(a, p->fraction, p->seed, &r, d);
+            if (st == LP_OK) st = cut(r, head, out, d);
+        }
+        break;
+    case LP_PLAN_GENERATE:
+        if ((st = run(p->in[0], -1, &a, d)) == LP_OK) {
+            lp_table *r = NULL;
+            stage(p);
+            st = lp_generate(a, p->gen, p->genkind, (const char *const *)p->names, p->types, p->ncols, &r, d);
             if (st == LP_OK) st = cut(r, head, out, d);
         }
         break;

@@ -85,6 +85,17 @@ static void node_line(const lp_plan *p, lp_strbuf *out) {
     case LP_PLAN_SAMPLE:
         lp_strbuf_printf(out, "Sample %g, seed %llu", p->fraction, (unsigned long long)p->seed);
         break;
+    case LP_PLAN_GENERATE:
+        if (p->genkind == LP_GEN_WINDOW) {
+            lp_strbuf_puts(out, "Expand ");
+            lp_expr_format(p->gen, out);
+        } else {
+            static const char *const gn[] = {"explode", "explode_outer", "posexplode", "posexplode_outer"};
+            lp_strbuf_printf(out, "Generate %s(", gn[p->genkind]);
+            lp_expr_format(p->gen, out);
+            lp_strbuf_putc(out, ')');
+        }
+        break;
     case LP_PLAN_WINDOW:
         /* Spark's: Window [calls], [partition keys], [order keys] */
         lp_strbuf_puts(out, "Window [");

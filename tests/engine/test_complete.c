@@ -417,7 +417,7 @@ static void test_complete_session_survives_errors(void **state) {
     /* type and value errors keep the session too */
     assert_int_equal(run(s, &c, "df.filter(df.name > 5).count()", &d), LOUPE_ETYPE);
     assert_int_equal(run(s, &c, "df.select(df.age.cast('integr'))", &d), LOUPE_EVALUE);
-    assert_int_equal(run(s, &c, "df.select(F.explode('age'))", &d), LOUPE_EUNSUPPORTED);
+    assert_int_equal(run(s, &c, "df.select(F.flatten('age'))", &d), LOUPE_EUNSUPPORTED);
     RUN_OK(s, &c, "df.filter(df.age > 30).count()");
     assert_string_equal(c.out, "1\n");
     assert_int_equal(c.displays, 1);

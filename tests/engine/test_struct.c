@@ -1,6 +1,7 @@
 /* test_struct.c -- struct columns: the schema registry, the builder, take/slice/concat, values
  * and their text, row keys (hash, equality, order), and refused allocations on every path. */
 #include "testutil.h"
+#include "exec/expr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,33 @@ static void test_struct_refused_allocations(void **state) {
     }
 }
 
+static void test_struct_durations_and_windows(void **state) {
+    (void)state;
+    int64_t us;
+    lp_diag d;
+    lp_diag_init(&d);
+    assert_int_equal(lp_duration_parse("10 minutes", 10, &us, &d), LP_OK);
+    assert_int_equal(us, 600000000LL);
+    assert_int_equal(lp_duration_parse("interval 1 day 12 hours", 23, &us, &d), LP_OK);
+    assert_int_equal(us, 129600000000LL);
+    assert_int_equal(lp_duration_parse("1 WEEK", 6, &us, &d), LP_OK);
+    assert_int_equal(us, 604800000000LL);
+    assert_int_equal(lp_duration_parse("10 minuets", 10, &us, &d), LP_EVALUE);
+    assert_string_equal(d.msg, "'10 minuets' is not a duration: 'minuets' is not a unit");
+    lp_diag_init(&d);
+    assert_int_equal(lp_duration_parse("1 month", 7, &us, &d), LP_EVALUE);
+    assert_int_equal(lp_duration_parse("minutes", 7, &us, &d), LP_EVALUE);
+    assert_int_equal(lp_duration_parse("", 0, &us, &d), LP_EVALUE);
+    /* windows align to the epoch plus the offset, also before 1970 */
+    lp_window_def w = {600000000LL, 300000000LL, 0};
+    assert_int_equal(lp_window_last_start(&w, 0), 0);
+    assert_int_equal(lp_window_last_start(&w, 299999999LL), 0);
+    assert_int_equal(lp_window_last_start(&w, 300000000LL), 300000000LL);
+    assert_int_equal(lp_window_last_start(&w, -1), -300000000LL);
+    lp_window_def o = {600000000LL, 600000000LL, 60000000LL};
+    assert_int_equal(lp_window_last_start(&o, 0), -540000000LL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         TU_TEST(test_struct_registry_interns),
@@ -188,6 +216,7 @@ int main(void) {
         TU_TEST(test_struct_keys_hash_equal_order),
         TU_TEST(test_struct_in_a_table),
         TU_TEST(test_struct_refused_allocations),
+        TU_TEST(test_struct_durations_and_windows),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     lp_pool_shutdown();
