@@ -47,7 +47,7 @@ static const char *fn_name(lp_aggfn fn) {
 static const char *fn_takes(lp_aggfn fn) {
     switch (fn) {
     case LP_AGG_PERCENTILE_APPROX: return "bigint, double, date or timestamp columns";
-    case LP_AGG_COLLECT_LIST: return "bigint, double or string columns";
+    case LP_AGG_COLLECT_LIST: return "bigint, double, string or vector columns";
     default: return "bigint or double columns";
     }
 }
@@ -66,7 +66,7 @@ lp_type lp_agg_result_type(lp_aggfn fn, lp_type t) {
     case LP_AGG_PERCENTILE_APPROX:
         return num || t.kind == LP_DATE || t.kind == LP_TIMESTAMP ? t : none;
     case LP_AGG_COLLECT_LIST:
-        return num || t.kind == LP_STRING ? lp_type_list((lp_kind)t.kind) : none;
+        return num || t.kind == LP_STRING || t.kind == LP_VECTOR ? lp_type_list((lp_kind)t.kind) : none;
     }
     return none;
 }
@@ -665,7 +665,13 @@ void lp_agg_hold_finish(const lp_aggplan *pl, const lp_table *in, const int64_t 
             break;
         case LP_AGG_COLLECT_LIST: {
             lp_colbuf *ch = lp_colbuf_list_child(out);
-            if (pl->vk == LP_AGGVK_REF) {
+            if (pl->vk == LP_AGGVK_REF && pl->in.kind == LP_VECTOR) { /* Summarizer's input */
+                lp_colbuf_reserve(ch, n, 0);
+                for (int64_t i = 0; i < n; i++) {
+                    lp_value x = lp_column_get(in->parts[lp_agg_ref_part(v[i].ref)].cols[pl->col], lp_agg_ref_row(v[i].ref));
+                    lp_colbuf_append_value(ch, &x);
+                }
+            } else if (pl->vk == LP_AGGVK_REF) {
                 size_t bytes = 0;
                 for (int64_t i = 0; i < n; i++) {
                     const lp_column *c = in->parts[lp_agg_ref_part(v[i].ref)].cols[pl->col];

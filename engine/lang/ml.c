@@ -22,6 +22,7 @@ static const lp_mlclass *const classes[] = {
     &lp_ml_brp_model, &lp_ml_vectors, &lp_ml_vector_to_array, &lp_ml_array_to_vector, &lp_ml_pipeline,
     &lp_ml_pipeline_model, &lp_ml_vector_assembler, &lp_ml_bucketizer, &lp_ml_standard_scaler,
     &lp_ml_standard_scaler_model, &lp_ml_minmax_scaler, &lp_ml_minmax_scaler_model, &lp_ml_kmeans, &lp_ml_kmeans_model,
+    &lp_ml_summarizer,
 };
 
 const lp_mlclass *const *lp_ml_classes(int *n) {

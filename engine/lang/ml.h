@@ -168,6 +168,7 @@ extern const lp_mlclass lp_ml_vectors, lp_ml_vector_to_array, lp_ml_array_to_vec
 extern const lp_mlclass lp_ml_pipeline, lp_ml_pipeline_model;
 /* ml_num.c */
 extern const lp_mlclass lp_ml_vector_assembler, lp_ml_bucketizer, lp_ml_standard_scaler, lp_ml_standard_scaler_model,
-    lp_ml_minmax_scaler, lp_ml_minmax_scaler_model, lp_ml_kmeans, lp_ml_kmeans_model, lp_ml_kmeans_summary;
+    lp_ml_minmax_scaler, lp_ml_minmax_scaler_model, lp_ml_kmeans, lp_ml_kmeans_model, lp_ml_kmeans_summary, lp_ml_summarizer,
+    lp_ml_summary_builder;
 
 #endif /* LP_ML_H */

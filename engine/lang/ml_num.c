@@ -30,7 +30,7 @@ static int invalid_mode(const char *s) {
 
 /* ---- external functions with their own state ---------------------------------------------- */
 
-typedef enum nx_kind { NX_ASSEMBLE, NX_PREDICT, NX_DIST, NX_STDSCALE, NX_MINMAX, NX_BUCKET } nx_kind;
+typedef enum nx_kind { NX_ASSEMBLE, NX_PREDICT, NX_DIST, NX_STDSCALE, NX_MINMAX, NX_BUCKET, NX_SUMMARY } nx_kind;
 
 /* One output column's function: a reference-counted heap object whose first member is the
  * lp_xfn the expression nodes point to. Immutable after creation (read by pool threads). */
@@ -46,7 +46,25 @@ typedef struct nx {
     double lo, hi;     /* MinMaxScaler's min, max */
     char **names;      /* VectorAssembler: the input columns' names, for messages */
     int nnames;
+    int nmet, met[16]; /* Summarizer: metric ids (summ_metrics); a struct of them when as_struct */
+    bool as_struct;
 } nx;
+
+/* Summarizer's metrics, in Spark's names; count is a bigint, the rest vectors. */
+static const struct { const char *name; int stat; } summ_metrics[] = {
+    {"mean", LP_CS_MEAN},   {"sum", LP_CS_SUM},       {"variance", LP_CS_VARIANCE}, {"std", LP_CS_STD},
+    {"count", -1},          {"numNonZeros", LP_CS_NNZ}, {"max", LP_CS_MAX},          {"min", LP_CS_MIN},
+    {"normL2", LP_CS_NORML2}, {"normL1", LP_CS_NORML1},
+};
+
+static lp_type summ_type(int m) { return lp_type_of(summ_metrics[m].stat < 0 ? LP_INT64 : LP_VECTOR); }
+
+static bool summ_struct_type(const nx *x, lp_type *t) {
+    const char *names[16];
+    lp_type types[16];
+    for (int i = 0; i < x->nmet; i++) names[i] = summ_metrics[x->met[i]].name, types[i] = summ_type(x->met[i]);
+    return lp_type_struct(x->nmet, names, types, t);
+}
 
 static void nx_free(nx *x) {
     lp_free(x->a);
@@ -104,6 +122,15 @@ static lp_status nx_bind(const lp_xfn *f, const lp_type *args, int nargs, lp_typ
                                f->name, lp_type_name(args[0]));
         *out = x->kind == NX_PREDICT ? lp_type_of(LP_INT64) : x->kind == NX_DIST ? lp_type_of(LP_FLOAT64) : lp_type_of(LP_VECTOR);
         return LP_OK;
+    case NX_SUMMARY:
+        if (args[0].kind != LP_LIST || args[0].elem != LP_VECTOR)
+            return lp_diag_set(d, LP_ETYPE, "Summarizer: the column must be a vector column, got %s",
+                               lp_type_name(lp_type_of((lp_kind)args[0].elem)));
+        if (!x->as_struct) {
+            *out = summ_type(x->met[0]);
+            return LP_OK;
+        }
+        return summ_struct_type(x, out) ? LP_OK : lp_diag_nomem(d, "Summarizer");
     case NX_BUCKET:
         if (!numeric_kind(args[0].kind))
             return lp_diag_set(d, LP_ETYPE, "Bucketizer: the input column must be numeric, got %s", lp_type_name(args[0]));
@@ -268,6 +295,59 @@ static lp_status eval_assemble(const nx *x, lp_column *const *args, int nargs, i
     return LP_OK;
 }
 
+static lp_value vec_get(const lp_column *c, int64_t r);
+
+/* Summarizer over each row's list of vectors (collect_list's groups): the metrics, one vector
+ * (or count) each, or a struct of them. An empty or null group gives null. */
+static lp_status eval_summary(const nx *x, const lp_column *c, int64_t nrows, lp_colbuf *b, lp_diag *d) {
+    const lp_column *ch = c->child;
+    double *tmp = NULL;
+    int tdim = -1;
+    lp_status st = LP_OK;
+    for (int64_t r = 0; st == LP_OK && r < nrows; r++) {
+        int64_t lo = c->v.off[r], hi = c->v.off[r + 1], first = -1;
+        for (int64_t i = lo; i < hi && first < 0; i++)
+            if (lp_col_valid(ch, i)) first = i;
+        if (!lp_col_valid(c, r) || first < 0) {
+            lp_colbuf_append_null(b);
+            continue;
+        }
+        int dim = vec_get(ch, first).u.vec.size;
+        lp_colstats cs;
+        if (lp_colstats_init(&cs, dim)) {
+            st = LP_ENOMEM;
+            break;
+        }
+        for (int64_t i = lo; st == LP_OK && i < hi; i++) {
+            if (!lp_col_valid(ch, i)) continue;
+            lp_value v = vec_get(ch, i);
+            if (v.u.vec.size != dim)
+                st = lp_diag_set(d, LP_EVALUE, "Summarizer: the vectors differ in size (%d and %d)", dim, (int)v.u.vec.size);
+            else if (v.u.vec.idx) lp_colstats_add_sparse(&cs, v.u.vec.idx, v.u.vec.val, v.u.vec.nnz, 1.0);
+            else lp_colstats_add_dense(&cs, v.u.vec.val, 1.0);
+        }
+        if (st == LP_OK && dim > tdim) {
+            lp_free(tmp);
+            if (!(tmp = lp_malloc(sizeof(double) * (size_t)(dim + 1)))) st = LP_ENOMEM;
+            tdim = dim;
+        }
+        for (int k = 0; st == LP_OK && k < x->nmet; k++) {
+            lp_colbuf *fb = x->as_struct ? lp_colbuf_struct_field(b, k) : b;
+            int stat = summ_metrics[x->met[k]].stat;
+            if (stat < 0) {
+                lp_colbuf_append_i64(fb, cs.count);
+                continue;
+            }
+            lp_colstats_get(&cs, (lp_colstat)stat, tmp);
+            lp_colbuf_append_vec(fb, dim, dim, NULL, tmp);
+        }
+        if (st == LP_OK && x->as_struct) lp_colbuf_struct_end(b);
+        lp_colstats_reset(&cs);
+    }
+    lp_free(tmp);
+    return st;
+}
+
 static int bucket_of(const double *splits, int n, double v) {
     if (v == splits[n - 1]) return n - 2;
     int lo = 0, hi = n - 1; /* splits[lo] <= v < splits[hi] */
@@ -283,15 +363,17 @@ static lp_status nx_eval(const lp_xfn *f, lp_column *const *args, int nargs, int
                          lp_diag *d) {
     const nx *x = f->ctx;
     lp_colbuf b;
-    lp_type t = x->kind == NX_PREDICT ? lp_type_of(LP_INT64)
+    lp_type t = x->kind == NX_SUMMARY ? (x->as_struct ? lp_type_of(LP_NULLTYPE) : summ_type(x->met[0]))
+                : x->kind == NX_PREDICT ? lp_type_of(LP_INT64)
                 : x->kind == NX_DIST || x->kind == NX_BUCKET ? lp_type_of(LP_FLOAT64)
                                                                : lp_type_of(LP_VECTOR);
+    if (x->kind == NX_SUMMARY && x->as_struct && !summ_struct_type(x, &t)) return lp_diag_nomem(d, f->name);
     lp_colbuf_init(&b, t);
     scratch sc = {0};
     lp_status st = LP_OK;
     if (!lp_colbuf_reserve(&b, nrows, 0) || !scratch_fit(&sc, x->dim + 1, x->dim + 1)) st = LP_ENOMEM;
     const lp_column *c = args[0];
-    for (int64_t r = 0; st == LP_OK && x->kind != NX_ASSEMBLE && r < nrows; r++) {
+    for (int64_t r = 0; st == LP_OK && x->kind != NX_ASSEMBLE && x->kind != NX_SUMMARY && r < nrows; r++) {
         if (x->kind == NX_BUCKET) {
             double v;
             if (!num_at(c, r, &v)) {
@@ -370,6 +452,7 @@ static lp_status nx_eval(const lp_xfn *f, lp_column *const *args, int nargs, int
         }
     }
     if (st == LP_OK && x->kind == NX_ASSEMBLE) st = eval_assemble(x, args, nargs, nrows, &b, &sc, d);
+    if (st == LP_OK && x->kind == NX_SUMMARY) st = eval_summary(x, args[0], nrows, &b, d);
     scratch_free(&sc);
     if (st == LP_OK) st = lp_colbuf_finish(&b, out);
     else lp_colbuf_reset(&b);
@@ -1250,4 +1333,141 @@ const lp_mlclass lp_ml_kmeans_summary = {
     .doc = "The training summary of a KMeansModel (model.summary): trainingCost (the sum of squared distances of "
            "the training rows to their nearest centre), clusterSizes, k, numIter, and predictions (the training "
            "data transformed by the model).",
+};
+
+/* ---- Summarizer (pyspark.ml.stat) -------------------------------------------------------------
+ *
+ * Summarizer.mean(col) and Summarizer.metrics(...).summary(col) are Columns usable in select()
+ * and agg() (grouped too): the aggregate is collect_list(col) and the metrics are an external
+ * function over each group's list, so they plan as any aggregate expression does. */
+
+typedef struct summ_state {
+    int nmet, met[16];
+} summ_state;
+
+static int summ_metric(const char *name) {
+    for (size_t i = 0; i < LP_ARRAY_LEN(summ_metrics); i++)
+        if (strcmp(summ_metrics[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+/* The Column fn(collect_list(col)) named `name`; met[0..nmet) are the metrics. */
+static lp_status summ_column(loupe_session *s, const lp_args *a, const int *met, int nmet, bool as_struct, lp_val **out) {
+    static const char *const params[] = {"featuresCol", "weightCol"};
+    lp_val *v[2] = {NULL, NULL};
+    lp_ast *at[2] = {NULL, NULL};
+    lp_status st = lp_args_bind(s, a, params, 2, v, at);
+    if (st != LP_OK) return st;
+    if (!v[0]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() missing 1 required positional argument: 'featuresCol'", a->fname);
+    if (v[1] && v[1]->kind != LV_NONE)
+        return lp_err(s, LP_EUNSUPPORTED, at[1], "Summarizer: weightCol is not supported by Loupe yet");
+    lp_val *cv = NULL;
+    if ((st = lp_to_col(s, v[0], at[0], true, &cv)) != LP_OK) return st;
+    lp_colv *c = lp_colv_new();
+    nx *x = c ? nx_new(NX_SUMMARY, "Summarizer", 1) : NULL;
+    lp_expr *arg = x ? lp_colv_import(c, cv->u.col, a->start, a->end) : NULL;
+    lp_expr *agg = arg ? lp_expr_call(&c->arena, LP_FN_AGG_COLLECT_LIST, &arg, 1, a->start, a->end) : NULL;
+    lp_expr *e = agg ? lp_expr_xcall(&c->arena, &x->fn, &agg, 1, a->start, a->end) : NULL;
+    char *argname = e ? lp_expr_print(&c->arena, arg) : NULL;
+    if (x) {
+        x->nmet = nmet;
+        memcpy(x->met, met, sizeof(int) * (size_t)nmet);
+        x->as_struct = as_struct;
+        nx_unref(&x->fn); /* the node holds it */
+    }
+    lp_val_unref(cv);
+    if (!argname) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    c->e = e;
+    c->alias = as_struct ? lp_arena_printf(&c->arena, "aggregate_metrics(%s, 1.0)", argname)
+                         : lp_arena_printf(&c->arena, "%s(%s)", summ_metrics[met[0]].name, argname);
+    if (!c->alias || !(*out = lp_val_colv(&c))) {
+        lp_colv_free(c);
+        return nomem(s);
+    }
+    return LP_OK;
+}
+
+#define SUMM_ONE(fn, metric)                                                                  \
+    static lp_status fn(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out) {    \
+        (void)self;                                                                           \
+        int m = summ_metric(metric);                                                          \
+        return summ_column(s, a, &m, 1, false, out);                                          \
+    }
+SUMM_ONE(sz_mean, "mean")
+SUMM_ONE(sz_sum, "sum")
+SUMM_ONE(sz_variance, "variance")
+SUMM_ONE(sz_std, "std")
+SUMM_ONE(sz_count, "count")
+SUMM_ONE(sz_nnz, "numNonZeros")
+SUMM_ONE(sz_max, "max")
+SUMM_ONE(sz_min, "min")
+SUMM_ONE(sz_norml1, "normL1")
+SUMM_ONE(sz_norml2, "normL2")
+
+static lp_status sz_metrics(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out) {
+    (void)self;
+    if (a->nkw) return lp_err(s, LP_ETYPE, a->kw_ast[0], "metrics() takes the metric names as positional arguments");
+    if (a->npos == 0 || a->npos > 16)
+        return lp_err_span(s, LP_EVALUE, a->start, a->end, "metrics() takes 1 to 16 metric names, got %d", a->npos);
+    summ_state *ss = lp_calloc(1, sizeof *ss);
+    if (!ss) return nomem(s);
+    for (int i = 0; i < a->npos; i++) {
+        const lp_val *v = a->pos[i];
+        int m = v->kind == LV_STR ? summ_metric(v->u.s.p) : -1;
+        if (m < 0) {
+            lp_free(ss);
+            lp_err(s, LP_EVALUE, a->pos_ast[i], "Summarizer: unknown metric %s", v->kind == LV_STR ? v->u.s.p : "(not a str)");
+            lp_hint(s, "the metrics are mean, sum, variance, std, count, numNonZeros, max, min, normL2, normL1");
+            return LP_EVALUE;
+        }
+        ss->met[ss->nmet++] = m;
+    }
+    lp_mlobj *o = lp_ml_new(&lp_ml_summary_builder);
+    if (!o) {
+        lp_free(ss);
+        return nomem(s);
+    }
+    o->state = ss;
+    *out = lp_val_ml(o);
+    return *out ? LP_OK : nomem(s);
+}
+
+static lp_status sb_summary(loupe_session *s, lp_val *self, const lp_args *a, lp_val **out) {
+    const summ_state *ss = lp_ml_obj(self)->state;
+    return summ_column(s, a, ss->met, ss->nmet, true, out);
+}
+
+static const lp_method summarizer_methods[] = {
+    {"metrics", sz_metrics, "*metrics"},
+    {"mean", sz_mean, "col, weightCol=None"},
+    {"sum", sz_sum, "col, weightCol=None"},
+    {"variance", sz_variance, "col, weightCol=None"},
+    {"std", sz_std, "col, weightCol=None"},
+    {"count", sz_count, "col, weightCol=None"},
+    {"numNonZeros", sz_nnz, "col, weightCol=None"},
+    {"max", sz_max, "col, weightCol=None"},
+    {"min", sz_min, "col, weightCol=None"},
+    {"normL1", sz_norml1, "col, weightCol=None"},
+    {"normL2", sz_norml2, "col, weightCol=None"},
+};
+
+static const lp_method summary_builder_methods[] = {{"summary", sb_summary, "featuresCol, weightCol=None"}};
+
+const lp_mlclass lp_ml_summarizer = {
+    .name = "Summarizer", .module = "pyspark.ml.stat", .role = LP_ML_NAMESPACE,
+    .methods = summarizer_methods, .nmethods = (int)LP_ARRAY_LEN(summarizer_methods),
+    .doc = "Vector column statistics for select() and agg(), per dimension: Summarizer.mean(col), sum, "
+           "variance (unbiased), std, count, numNonZeros, max, min, normL1, normL2 are Columns of vectors "
+           "(count a bigint); Summarizer.metrics('mean', 'count', ...).summary(col) is one struct column "
+           "holding the chosen metrics. Null vectors are skipped; weightCol is not supported yet.",
+};
+
+const lp_mlclass lp_ml_summary_builder = {
+    .name = "SummaryBuilder", .module = "pyspark.ml.stat", .role = LP_ML_NAMESPACE, .state_free = lp_free,
+    .methods = summary_builder_methods, .nmethods = 1,
+    .doc = "Summarizer.metrics(...): summary(col) is the struct column of those metrics over col, for "
+           "select() or agg().",
 };
