@@ -1353,12 +1353,14 @@ static int summ_metric(const char *name) {
 
 /* The Column fn(collect_list(col)) named `name`; met[0..nmet) are the metrics. */
 static lp_status summ_column(loupe_session *s, const lp_args *a, const int *met, int nmet, bool as_struct, lp_val **out) {
-    static const char *const params[] = {"featuresCol", "weightCol"};
+    const char *const params[] = {as_struct ? "featuresCol" : "col", "weightCol"};
     lp_val *v[2] = {NULL, NULL};
     lp_ast *at[2] = {NULL, NULL};
     lp_status st = lp_args_bind(s, a, params, 2, v, at);
     if (st != LP_OK) return st;
-    if (!v[0]) return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() missing 1 required positional argument: 'featuresCol'", a->fname);
+    if (!v[0])
+        return lp_err_span(s, LP_ETYPE, a->start, a->end, "%s() missing 1 required positional argument: '%s'", a->fname,
+                           params[0]);
     if (v[1] && v[1]->kind != LV_NONE)
         return lp_err(s, LP_EUNSUPPORTED, at[1], "Summarizer: weightCol is not supported by Loupe yet");
     lp_val *cv = NULL;
