@@ -85,7 +85,10 @@ lp_value lp_column_get(const lp_column *c, int64_t row) {
         int32_t sz = c->vsize[row];
         v.u.vec.val = c->child->v.f + o;
         v.u.vec.nnz = (int32_t)(c->v.off[row + 1] - o);
-        v.u.vec.idx = sz < 0 ? NULL : c->vidx + o;
+        /* a sparse row without entries in a column that stores no indices: an empty array, so
+         * that idx == NULL still means dense */
+        static const int32_t no_idx[1];
+        v.u.vec.idx = sz < 0 ? NULL : c->vidx ? c->vidx + o : no_idx;
         v.u.vec.size = sz < 0 ? ~sz : sz;
         break;
     }
