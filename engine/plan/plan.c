@@ -180,10 +180,76 @@ static const lp_expr *nested_gen(const lp_expr *e, bool root) {
     return NULL;
 }
 
-/* project(exprs) where exprs[gi] is a generator: GENERATE over in (in's columns, then the
- * generated ones under hidden names), then the projection reading them by index. */
+static bool has_index_ref(const lp_expr *e) {
+    if (e->kind == LP_EXPR_COL && e->by_index) return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (has_index_ref(e->args[i])) return true;
+    return false;
+}
+
+/* The columns of in that exprs read (used[k]), how many; -1 when binding fails (the caller's
+ * own binding then reports it) or refused. */
+static int used_columns(const lp_plan *in, lp_expr *const *exprs, int n, bool *used) {
+    lp_arena a;
+    lp_arena_init(&a);
+    int *cols = lp_arena_alloc(&a, sizeof(int) * (size_t)(in->ncols + 1));
+    int count = cols ? 0 : -1;
+    for (int i = 0; count >= 0 && i < n; i++) {
+        lp_diag probe;
+        lp_diag_init(&probe);
+        lp_expr *c = lp_expr_clone(&a, exprs[i]);
+        if (!c || lp_expr_bind(c, in->ncols, (const char *const *)in->names, in->types, &probe) != LP_OK) {
+            count = -1;
+            break;
+        }
+        int k = lp_expr_columns(c, cols, in->ncols);
+        for (int j = 0; j < k && j < in->ncols; j++)
+            if (!used[cols[j]]) used[cols[j]] = true, count++;
+    }
+    lp_arena_reset(&a);
+    return count;
+}
+
+static lp_status plan_generate_at(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n, int gi,
+                                  lp_plan **out, lp_diag *d);
+
+/* project(exprs) where exprs[gi] is a generator: first keep only the columns the expressions
+ * read (a generator repeats every column it is given: three copies of every review text for a
+ * 3-day window sliding by a day would be most of the work), then plan_generate_at. */
 static lp_status plan_generate(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n, int gi,
                                lp_plan **out, lp_diag *d) {
+    bool idx = false;
+    for (int i = 0; i < n; i++) idx |= has_index_ref(exprs[i]);
+    bool *used = idx ? NULL : lp_calloc((size_t)in->ncols + 1, 1);
+    int m = used ? used_columns(in, exprs, n, used) : -1;
+    if (m < 0 || m == in->ncols) {
+        lp_free(used);
+        return plan_generate_at(in, exprs, names, n, gi, out, d);
+    }
+    lp_arena a;
+    lp_arena_init(&a);
+    lp_expr **cols = lp_arena_zalloc(&a, sizeof(lp_expr *) * (size_t)(m + 1));
+    const char **cn = lp_arena_zalloc(&a, sizeof(char *) * (size_t)(m + 1));
+    lp_status st = cols && cn ? LP_OK : lp_diag_nomem(d, "plan");
+    int k = 0;
+    for (int c = 0; st == LP_OK && c < in->ncols; c++) {
+        if (!used[c]) continue;
+        cn[k] = in->names[c];
+        if (!(cols[k++] = lp_expr_col_index(&a, c, in->names[c], -1, -1))) st = lp_diag_nomem(d, "plan");
+    }
+    lp_free(used);
+    lp_plan *narrow = NULL;
+    if (st == LP_OK) st = lp_plan_project(in, cols, cn, m, &narrow, d);
+    if (st == LP_OK) st = plan_generate_at(narrow, exprs, names, n, gi, out, d);
+    lp_plan_unref(narrow);
+    lp_arena_reset(&a);
+    return st;
+}
+
+/* GENERATE over in (in's columns, then the generated ones under hidden names), then the
+ * projection reading them by index. */
+static lp_status plan_generate_at(lp_plan *in, lp_expr *const *exprs, const char *const *names, int n, int gi,
+                                  lp_plan **out, lp_diag *d) {
     const lp_expr *ge = exprs[gi];
     lp_genkind kind = (lp_genkind)gen_kind(ge);
     bool pos = kind == LP_GEN_POSEXPLODE || kind == LP_GEN_POSEXPLODE_OUTER;
