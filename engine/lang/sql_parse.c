@@ -256,6 +256,42 @@ static lp_status parse_bound(parser *p, int64_t *v) {
     }
     bool unb = is_kw(t, "unbounded"), neg = false;
     int64_t n = 0;
+    if (is_kw(t, "interval")) {
+        /* INTERVAL 24 HOURS / INTERVAL '1 day': a RANGE offset over a timestamp, in seconds */
+        lp_sql_tok *first = peek(p, 1);
+        lp_strbuf b;
+        lp_strbuf_init(&b);
+        p->pos++;
+        if (cur(p)->kind == LP_SQL_T_STRING) {
+            lp_strbuf_append(&b, cur(p)->text, cur(p)->len);
+            p->pos++;
+        } else {
+            while (cur(p)->kind == LP_SQL_T_INT && peek(p, 1)->kind == LP_SQL_T_IDENT &&
+                   !is_kw(peek(p, 1), "preceding") && !is_kw(peek(p, 1), "following")) {
+                lp_strbuf_printf(&b, "%s%lld %.*s", b.len ? " " : "", (long long)cur(p)->i, (int)peek(p, 1)->len,
+                                 peek(p, 1)->text);
+                p->pos += 2;
+            }
+        }
+        int64_t us = 0;
+        lp_sql_tok *last = &p->t[p->pos - 1];
+        lp_status st = b.nomem ? lp_sqlp_nomem(p) : lp_duration_parse(b.p ? b.p : "", b.len, &us, p->d);
+        lp_strbuf_reset(&b);
+        if (st == LP_OK && us % 1000000 != 0) {
+            lp_diag_set(p->d, LP_EVALUE, "a RANGE interval must be whole seconds");
+            st = LP_EVALUE;
+        }
+        if (st != LP_OK) {
+            lp_diag_span(p->d, S(p, t->start), S(p, last->end > first->start ? last->end : first->end));
+            return st;
+        }
+        n = us / 1000000;
+        if (is_kw(cur(p), "preceding")) *v = -n;
+        else if (is_kw(cur(p), "following")) *v = n;
+        else return lp_sqlp_error(p, cur(p), "expected PRECEDING or FOLLOWING");
+        p->pos++;
+        return LP_OK;
+    }
     if (!unb) {
         if (is_op(t, "-")) {
             neg = true;
