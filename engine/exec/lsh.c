@@ -75,17 +75,20 @@ double lp_jrandom_gaussian(lp_jrandom *r) {
 bool lp_lsh_hash(const lp_lsh *h, const lp_value *v, double *out) {
     int n = h->ntables * h->per;
     if (h->kind == LP_LSH_MINHASH) {
+        /* unsigned arithmetic: the remainder by a constant becomes a multiply and shifts */
         bool any = false;
-        for (int j = 0; j < n; j++) out[j] = (double)LP_LSH_PRIME;
+        uint64_t m[512];
+        for (int j = 0; j < n; j++) m[j] = LP_LSH_PRIME;
         for (int32_t k = 0; k < v->u.vec.nnz; k++) {
             if (v->u.vec.val[k] == 0) continue;
-            int64_t i = v->u.vec.idx ? v->u.vec.idx[k] : k;
+            uint64_t i1 = 1 + (uint64_t)(v->u.vec.idx ? v->u.vec.idx[k] : k);
             any = true;
             for (int j = 0; j < n; j++) {
-                double x = (double)(((1 + i) * h->a[j] + h->b[j]) % LP_LSH_PRIME);
-                if (x < out[j]) out[j] = x;
+                uint64_t x = (i1 * (uint64_t)h->a[j] + (uint64_t)h->b[j]) % (uint64_t)LP_LSH_PRIME;
+                m[j] = x < m[j] ? x : m[j];
             }
         }
+        for (int j = 0; j < n; j++) out[j] = (double)m[j];
         return any;
     }
     if (v->u.vec.size != h->dim) return false;

@@ -174,7 +174,9 @@ static lp_status rx_eval(const lp_xfn *f, lp_column *const *args, int n, int64_t
         int64_t first = ch->len;
         PCRE2_SIZE pos = 0, prev = 0;
         while (pos <= (PCRE2_SIZE)len) {
-            int rc = pcre2_match(x->re, (PCRE2_SPTR)s, (PCRE2_SIZE)len, pos, 0, md, NULL);
+            /* column text is valid UTF-8 (the readers make it so): no check per call, which would
+             * rescan the subject for every token */
+            int rc = pcre2_match(x->re, (PCRE2_SPTR)s, (PCRE2_SIZE)len, pos, PCRE2_NO_UTF_CHECK, md, NULL);
             if (rc < 0) break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
             if (x->gaps) {
